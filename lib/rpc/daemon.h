@@ -1,0 +1,31 @@
+// File: lib/rpc/daemon.h
+//
+// The life of every Candor daemon's main(): start the gRPC server (health and
+// reflection on), log where it listens, block until SIGINT/SIGTERM, then shut
+// down gracefully. Call BlockTerminationSignals() first thing in main().
+#ifndef CANDOR_LIB_RPC_DAEMON_H_
+#define CANDOR_LIB_RPC_DAEMON_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "lib/rpc/server.h"
+
+namespace candor::rpc {
+
+struct DaemonConfig {
+  std::string component;       // "registrar", for logs
+  std::string listen_address;  // "host:port"
+  bool insecure = false;       // must be true until mTLS lands (logged loudly)
+  absl::Duration shutdown_grace = absl::Seconds(5);
+};
+
+// Returns the process exit code: 0 after a clean stop, 1 if the server could
+// not start (the reason is logged), 2 for a configuration error.
+int ServeUntilSignal(const DaemonConfig& config,
+                     const std::vector<ServiceEntry>& services);
+
+}  // namespace candor::rpc
+
+#endif  // CANDOR_LIB_RPC_DAEMON_H_

@@ -1,0 +1,71 @@
+// Under CI=true a PostgreSQL or swtpm that cannot start FAILS the test with a
+// message saying what is missing; outside CI the test is skipped with the
+// same message. Runs resource_probe with CANDOR_PG_BINDIR /
+// CANDOR_SWTPM_BINDIR pointed at an empty directory.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/harness/subprocess.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct ProbeRun {
+  int exit_code;
+  std::string output;
+};
+
+ProbeRun Probe(const std::string& filter, const std::vector<std::string>& env) {
+  static int n = 0;
+  std::string tmp = std::getenv("TEST_TMPDIR");
+  std::string log = tmp + "/probe." + std::to_string(n++) + ".out";
+  candor::testing::SubprocessOptions o;
+  o.argv = {std::string(std::getenv("TEST_SRCDIR")) +
+                "/candor/tests/integration/resource_probe",
+            "--gtest_filter=" + filter};
+  o.extra_env = env;
+  o.stdout_path = log;
+  auto p = candor::testing::Subprocess::Start(o);
+  if (!p.ok()) return {-1, std::string(p.status().message())};
+  auto st = (*p)->Wait(absl::Seconds(60));
+  int code = st.ok() && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+  return {code, candor::testing::FileTail(log, 1 << 16)};
+}
+
+std::string EmptyDir() {
+  std::string d = std::string(std::getenv("TEST_TMPDIR")) + "/empty-bin";
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+TEST(MissingResourcesTest, PostgresMissingFailsUnderCi) {
+  ProbeRun r = Probe("Probe.Postgres", {"CI=true", "CANDOR_PG_BINDIR=" + EmptyDir()});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("required test resource unavailable under "
+                                  "CI=true"));
+  EXPECT_THAT(r.output, HasSubstr(EmptyDir() + "/initdb"));
+  EXPECT_THAT(r.output, HasSubstr("install postgresql-15"));
+  EXPECT_THAT(r.output, HasSubstr("FAILED"));
+}
+
+TEST(MissingResourcesTest, PostgresMissingSkipsOutsideCi) {
+  ProbeRun r = Probe("Probe.Postgres", {"CI", "CANDOR_PG_BINDIR=" + EmptyDir()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("SKIPPED"));
+  EXPECT_THAT(r.output, HasSubstr("fails under CI=true"));
+}
+
+TEST(MissingResourcesTest, SwtpmMissingFailsUnderCi) {
+  ProbeRun r = Probe("Probe.Swtpm", {"CI=true", "CANDOR_SWTPM_BINDIR=" + EmptyDir()});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(EmptyDir() + "/swtpm"));
+  EXPECT_THAT(r.output, HasSubstr("install swtpm"));
+}
+
+}  // namespace
