@@ -1,15 +1,20 @@
 #include "tests/harness/swtpm.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/harness/resources.h"
 
@@ -93,6 +98,22 @@ absl::Status CopyFile(const std::string& from, const std::string& to) {
 
 }  // namespace
 
+namespace {
+
+bool CanConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
 std::string SwtpmBinDir() {
   const char* d = std::getenv("CANDOR_SWTPM_BINDIR");
   return (d != nullptr && *d != '\0') ? d : "/usr/bin";
@@ -124,9 +145,7 @@ absl::StatusOr<std::unique_ptr<Swtpm>> Swtpm::Start(
   absl::StatusOr<TempDir> dir =
       TempDir::Create(TestTmpRoot(), "candor-swtpm.");
   if (!dir.ok()) return dir.status();
-  absl::StatusOr<PortPair> ports = ListenOnConsecutivePorts();
-  if (!ports.ok()) return ports.status();
-  std::unique_ptr<Swtpm> tpm(new Swtpm(std::move(*dir), std::move(*ports)));
+  std::unique_ptr<Swtpm> tpm(new Swtpm(std::move(*dir)));
   tpm->state_dir_ = tpm->dir_.Sub("state");
   mkdir(tpm->state_dir_.c_str(), 0700);
   if (options.provision) {
@@ -136,7 +155,7 @@ absl::StatusOr<std::unique_ptr<Swtpm>> Swtpm::Start(
     mkdir(ekcerts.c_str(), 0700);
     SubprocessOptions setup;
     setup.argv = {bindir + "/swtpm_setup", "--tpm2",
-                  "--tpm", bindir + "/swtpm",
+                  "--tpm", bindir + "/swtpm socket",
                   "--tpmstate", tpm->state_dir_,
                   "--config", (*ca)->setup_conf,
                   "--pcr-banks", options.pcr_banks,
@@ -156,25 +175,53 @@ absl::StatusOr<std::unique_ptr<Swtpm>> Swtpm::Start(
           FileTail(tpm->dir_.Sub("swtpm_setup.log"))));
     }
   }
-  s = tpm->Launch();
-  if (!s.ok()) return s;
-  return tpm;
+  // A free pair may be taken by another test before swtpm binds it: retry.
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<PortPair> ports = ListenOnConsecutivePorts();
+    if (!ports.ok()) return ports.status();
+    tpm->port_ = ports->server.port();
+    ports->server.Close();
+    ports->control.Close();
+    s = tpm->Launch();
+    if (s.ok()) return tpm;
+    if (attempt == 4 || !absl::StrContains(s.message(), "in use")) return s;
+  }
 }
 
 absl::Status Swtpm::Launch() {
   SubprocessOptions opts;
   opts.argv = {SwtpmBinDir() + "/swtpm", "socket", "--tpm2",
-               "--server", absl::StrCat("type=tcp,fd=", sockets_.server.fd()),
-               "--ctrl", absl::StrCat("type=tcp,fd=", sockets_.control.fd()),
+               "--server", absl::StrCat("type=tcp,port=", port_,
+                                        ",bindaddr=127.0.0.1"),
+               "--ctrl", absl::StrCat("type=tcp,port=", port_ + 1,
+                                      ",bindaddr=127.0.0.1"),
                "--tpmstate", absl::StrCat("dir=", state_dir_),
                "--flags", "not-need-init,startup-clear",
                "--log", absl::StrCat("file=", dir_.Sub("swtpm.log"), ",level=1")};
-  opts.inherit_fds = {sockets_.server.fd(), sockets_.control.fd()};
   opts.stdout_path = dir_.Sub("swtpm.out");
   absl::StatusOr<std::unique_ptr<Subprocess>> p = Subprocess::Start(opts);
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
-  return absl::OkStatus();
+  // swtpm gives no readiness signal: probe both ports until they accept.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  absl::Duration pause = absl::Milliseconds(1);
+  while (true) {
+    if (!process_->Running()) {
+      std::string log = FileTail(dir_.Sub("swtpm.log")) +
+                        FileTail(dir_.Sub("swtpm.out"));
+      process_.reset();
+      return absl::UnavailableError(
+          absl::StrCat("swtpm exited during start-up on ports ", port_, "/",
+                       port_ + 1, ": ", log));
+    }
+    if (CanConnect(port_) && CanConnect(port_ + 1)) return absl::OkStatus();
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "swtpm did not listen on ", port_, "/", port_ + 1, " within 10 s"));
+    }
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
 }
 
 Swtpm::~Swtpm() {
@@ -182,7 +229,7 @@ Swtpm::~Swtpm() {
 }
 
 std::string Swtpm::tcti() const {
-  return absl::StrCat("swtpm:host=127.0.0.1,port=", port());
+  return absl::StrCat("swtpm:host=127.0.0.1,port=", port_);
 }
 
 std::string Swtpm::ek_cert_path_rsa() const {
@@ -213,7 +260,7 @@ absl::Status Swtpm::Restart() {
 absl::Status Swtpm::Ioctl(const std::string& flag) {
   SubprocessOptions opts;
   opts.argv = {SwtpmBinDir() + "/swtpm_ioctl", "--tcp",
-               absl::StrCat("127.0.0.1:", control_port()), flag};
+               absl::StrCat("127.0.0.1:", port_ + 1), flag};
   opts.stdout_path = dir_.Sub("swtpm_ioctl.out");
   return RunCommand(opts, absl::Seconds(10));
 }

@@ -7,10 +7,12 @@
 // banks active, and runs as a direct child of the test on two consecutive
 // loopback ports (TCTI "swtpm:host=127.0.0.1,port=P", control port P+1).
 //
-// The listening sockets are created by the harness and handed to swtpm, so
-// there is no port race and no readiness wait: a client may connect as soon as
-// Start() returns. Stop/Restart keep the same ports and state (a power cycle of
-// the process; use swtpm_ioctl -i for a TPM reset without restarting it).
+// Start() picks a free pair of ports (retrying if another process takes them
+// first) and returns once swtpm accepts connections on both. Stop/Restart keep
+// the same ports and state (a power cycle of the process; use Ioctl("-i") for
+// a TPM reset without restarting it). While stopped, connections are refused.
+// (swtpm 0.7.1 cannot take an inherited listening socket for its server port:
+// with `--server type=tcp,fd=N` it never serves, so ports are bound by swtpm.)
 //
 // Binaries come from $CANDOR_SWTPM_BINDIR (default /usr/bin). Use
 // CANDOR_REQUIRE_RESOURCE on Start()'s result so a missing swtpm fails under CI.
@@ -49,8 +51,8 @@ class Swtpm {
 
   // TCTI configuration for tpm2-tss (Tss2_TctiLdr_Initialize) and tpm2-tools.
   std::string tcti() const;
-  int port() const { return sockets_.server.port(); }
-  int control_port() const { return sockets_.control.port(); }
+  int port() const { return port_; }
+  int control_port() const { return port_ + 1; }
   const std::string& state_dir() const { return state_dir_; }
   // A directory holding only the private CA's certificates (root and
   // intermediate, PEM): what a registrar's EK CA directory would contain.
@@ -67,13 +69,12 @@ class Swtpm {
   absl::Status Ioctl(const std::string& flag);
 
  private:
-  Swtpm(TempDir dir, PortPair sockets)
-      : dir_(std::move(dir)), sockets_(std::move(sockets)) {}
+  explicit Swtpm(TempDir dir) : dir_(std::move(dir)) {}
   absl::Status Launch();
 
   TempDir dir_;
   std::string state_dir_;
-  PortPair sockets_;
+  int port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };
 

@@ -1,0 +1,149 @@
+// The daemons as a user runs them: each starts, answers the gRPC health
+// service for itself and its candor.v1 service, logs --insecure loudly, and
+// stops cleanly on SIGTERM; without --insecure it refuses to start and says
+// why. The agent reads its EK certificates from a real swtpm at start and
+// exits with a clear error when its TPM cannot be reached.
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/harness/ports.h"
+#include "tests/harness/resources.h"
+#include "tests/harness/subprocess.h"
+#include "tests/harness/swtpm.h"
+
+namespace candor {
+namespace {
+
+using ::testing::HasSubstr;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+std::string Binary(const std::string& name) {
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/candor/services/", name,
+                      "/", name);
+}
+
+std::string LogPath(const std::string& name) {
+  static int n = 0;
+  return absl::StrCat(testing::TestTmpRoot(), "/", name, ".", n++, ".log");
+}
+
+// Blocks until the server answers a health check for `service` (gRPC
+// waits for the connection; bounded by the deadline).
+HealthCheckResponse::ServingStatus Health(int port, const std::string& service) {
+  // Short reconnect backoff: the daemon may not listen yet on the first try.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                           grpc::InsecureChannelCredentials(),
+                                           args);
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_wait_for_ready(true);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  HealthCheckRequest req;
+  req.set_service(service);
+  HealthCheckResponse resp;
+  grpc::Status st = stub->Check(&ctx, req, &resp);
+  return st.ok() ? resp.status() : HealthCheckResponse::UNKNOWN;
+}
+
+struct Case {
+  std::string name;
+  std::string service;
+};
+
+class DaemonTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(DaemonTest, StartsServesHealthAndStopsOnSigterm) {
+  const Case& c = GetParam();
+  auto port = testing::PickFreePort();
+  ASSERT_TRUE(port.ok());
+  testing::SubprocessOptions o;
+  o.argv = {Binary(c.name), absl::StrCat("--listen=127.0.0.1:", *port),
+            "--insecure"};
+  o.stdout_path = LogPath(c.name);
+  auto p = testing::Subprocess::Start(o);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(Health(*port, ""), HealthCheckResponse::SERVING)
+      << testing::FileTail(o.stdout_path);
+  EXPECT_EQ(Health(*port, c.service), HealthCheckResponse::SERVING);
+  int st = (*p)->Stop(SIGTERM, absl::Seconds(15));
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
+      << testing::DescribeWaitStatus(st);
+  std::string log = testing::FileTail(o.stdout_path, 1 << 16);
+  EXPECT_THAT(log, HasSubstr("--insecure"));
+  EXPECT_THAT(log, HasSubstr(c.name + ": stopped"));
+}
+
+TEST_P(DaemonTest, RefusesToStartWithoutTransportSecurityChoice) {
+  const Case& c = GetParam();
+  testing::SubprocessOptions o;
+  o.argv = {Binary(c.name), "--listen=127.0.0.1:0"};
+  o.stdout_path = LogPath(c.name);
+  auto p = testing::Subprocess::Start(o);
+  ASSERT_TRUE(p.ok());
+  auto st = (*p)->Wait(absl::Seconds(15));
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 2);
+  EXPECT_THAT(testing::FileTail(o.stdout_path), HasSubstr("--insecure"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Servers, DaemonTest,
+    ::testing::Values(Case{"registrar", "candor.v1.RegistrarService"},
+                      Case{"verifier", "candor.v1.VerifierService"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(AgentDaemonTest, ReadsEkCertificatesFromSwtpmAndServes) {
+  auto tpm = testing::Swtpm::Start();
+  CANDOR_REQUIRE_RESOURCE(tpm);
+  auto port = testing::PickFreePort();
+  ASSERT_TRUE(port.ok());
+  testing::SubprocessOptions o;
+  o.argv = {Binary("agent"), absl::StrCat("--listen=127.0.0.1:", *port),
+            "--tcti=" + (*tpm)->tcti(), "--insecure"};
+  o.stdout_path = LogPath("agent");
+  auto p = testing::Subprocess::Start(o);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(Health(*port, "candor.v1.AgentService"),
+            HealthCheckResponse::SERVING)
+      << testing::FileTail(o.stdout_path);
+  int st = (*p)->Stop(SIGTERM, absl::Seconds(15));
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  std::string log = testing::FileTail(o.stdout_path, 1 << 16);
+  EXPECT_THAT(log, HasSubstr("RSA EK certificate: "));
+  EXPECT_THAT(log, HasSubstr("ECC EK certificate: "));
+  EXPECT_THAT(log, HasSubstr("issuer CN=swtpm-localca"));
+}
+
+TEST(AgentDaemonTest, UnreachableTpmIsAClearStartupError) {
+  testing::SubprocessOptions o;
+  o.argv = {Binary("agent"), "--listen=127.0.0.1:0",
+            "--tcti=swtpm:host=127.0.0.1,port=1", "--insecure"};
+  o.stdout_path = LogPath("agent");
+  auto p = testing::Subprocess::Start(o);
+  ASSERT_TRUE(p.ok());
+  auto st = (*p)->Wait(absl::Seconds(15));
+  ASSERT_TRUE(st.ok());
+  EXPECT_TRUE(WIFEXITED(*st) && WEXITSTATUS(*st) == 1);
+  std::string log = testing::FileTail(o.stdout_path, 1 << 16);
+  EXPECT_THAT(log, HasSubstr("cannot open the TPM"));
+  EXPECT_THAT(log, HasSubstr("port=1"));
+}
+
+}  // namespace
+}  // namespace candor
