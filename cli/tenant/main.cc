@@ -5,7 +5,10 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/tenant/command.h"
+#include "cli/tenant/commands/bootlog/bootlog_commands.h"
 #include "cli/tenant/commands/commands.h"
+#include "cli/tenant/commands/policy/policy_commands.h"
+#include "cli/tenant/commands/quote/quote_commands.h"
 #include "cli/tenant/exit_codes.h"
 #include "cli/tenant/version.h"
 
@@ -29,8 +32,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   CommandRegistry registry;
+  RegisterBootlogCommands(app, registry);
   RegisterFailuresCommands(app, registry);
   RegisterHealthCommands(app, registry, ctx);
+  RegisterPolicyCommands(app, registry);
+  RegisterQuoteCommands(app, registry);
   RegisterVersionCommands(app, registry);
 
   try {

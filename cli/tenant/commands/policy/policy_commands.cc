@@ -1,0 +1,11 @@
+#include "cli/tenant/commands/policy/policy_commands.h"
+
+namespace candor::tenant {
+
+void RegisterPolicyCommands(CLI::App& app, CommandRegistry& registry) {
+  CLI::App* group = app.add_subcommand("policy", "Create and check runtime (IMA) policies");
+  group->require_subcommand(1);
+  (void)registry;
+}
+
+}  // namespace candor::tenant

@@ -1,0 +1,16 @@
+// File: cli/tenant/commands/quote/quote_commands.h
+//
+// `tenant quote ...`: Check TPM quotes offline.
+#ifndef CANDOR_CLI_TENANT_COMMANDS_QUOTE_QUOTE_COMMANDS_H_
+#define CANDOR_CLI_TENANT_COMMANDS_QUOTE_QUOTE_COMMANDS_H_
+
+#include "CLI/CLI.hpp"
+#include "cli/tenant/command.h"
+
+namespace candor::tenant {
+
+void RegisterQuoteCommands(CLI::App& app, CommandRegistry& registry);
+
+}  // namespace candor::tenant
+
+#endif  // CANDOR_CLI_TENANT_COMMANDS_QUOTE_QUOTE_COMMANDS_H_
