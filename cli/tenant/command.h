@@ -9,12 +9,16 @@
 #ifndef CANDOR_CLI_TENANT_COMMAND_H_
 #define CANDOR_CLI_TENANT_COMMAND_H_
 
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "cli/tenant/output.h"
 
 namespace candor::tenant {
@@ -25,10 +29,23 @@ struct CommandContext {
   std::string out_path;                 // --out
   bool insecure = false;                // --insecure (local debugging only)
   double timeout_seconds = 10;          // --timeout, per RPC
+  std::string certs_dir;                // --certs (ca.crt, tenant.crt/.key)
 
   // The Output for this run (valid once options are parsed).
   Output MakeOutput() const;
+
+  // A channel to a Candor server: mTLS with the tenant certificate from
+  // certs_dir (trusting its ca.crt), or plaintext with --insecure. Errors
+  // name the missing file and say how to create it.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> Dial(
+      const std::string& address) const;
+
+  // The deadline for one RPC (now + --timeout).
+  std::chrono::system_clock::time_point Deadline() const;
 };
+
+// The default for --certs: $CANDOR_CERTS_DIR, else $HOME/.candor/certs.
+std::string DefaultCertsDir();
 
 using CommandAction = std::function<absl::Status(const CommandContext&)>;
 

@@ -30,9 +30,15 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", ctx.timeout_seconds, "Per-call timeout, seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  ctx.certs_dir = DefaultCertsDir();
+  app.add_option("--certs", ctx.certs_dir,
+                 "Directory with ca.crt, tenant.crt and tenant.key for mTLS "
+                 "(from `tenant certs init`; $CANDOR_CERTS_DIR)")
+      ->capture_default_str();
 
   CommandRegistry registry;
   RegisterBootlogCommands(app, registry);
+  RegisterCertsCommands(app, registry);
   RegisterFailuresCommands(app, registry);
   RegisterHealthCommands(app, registry, ctx);
   RegisterPolicyCommands(app, registry);

@@ -9,16 +9,13 @@ namespace candor::rpc {
 
 int ServeUntilSignal(const DaemonConfig& config,
                      const std::vector<ServiceEntry>& services) {
-  if (!config.insecure) {
-    spdlog::error(
-        "{}: TLS server credentials are not configurable in this build yet "
-        "(mTLS comes with `tenant certs init`); start with --insecure for "
-        "local debugging",
-        config.component);
+  if (config.credentials == nullptr && !config.insecure) {
+    spdlog::error("{}: no transport security configured", config.component);
     return 2;
   }
-  log::WarnInsecure(config.component);
-  ServerConfig server_config{config.listen_address, nullptr, services};
+  if (config.insecure) log::WarnInsecure(config.component);
+  ServerConfig server_config{config.listen_address, config.credentials,
+                             services};
   absl::StatusOr<std::unique_ptr<RunningServer>> server =
       StartServer(server_config);
   if (!server.ok()) {
@@ -27,10 +24,10 @@ int ServeUntilSignal(const DaemonConfig& config,
   }
   std::string names;
   for (const ServiceEntry& s : services) names += " " + s.name;
-  spdlog::info("{} listening on {} (port {}), serving{} + grpc.health.v1 + "
-               "reflection",
+  spdlog::info("{} listening on {} (port {}, {}), serving{} + "
+               "grpc.health.v1 + reflection",
                config.component, config.listen_address, (*server)->port(),
-               names);
+               config.insecure ? "INSECURE plaintext" : "mTLS", names);
   int sig = WaitForTerminationSignal();
   spdlog::info("{}: signal {} received, shutting down", config.component, sig);
   (*server)->Shutdown(config.shutdown_grace);

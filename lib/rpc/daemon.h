@@ -6,6 +6,7 @@
 #ifndef CANDOR_LIB_RPC_DAEMON_H_
 #define CANDOR_LIB_RPC_DAEMON_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ namespace candor::rpc {
 struct DaemonConfig {
   std::string component;       // "registrar", for logs
   std::string listen_address;  // "host:port"
-  bool insecure = false;       // must be true until mTLS lands (logged loudly)
+  // TLS credentials (lib/rpc/server_security.h); null only when insecure.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  bool insecure = false;  // plaintext, no authentication (logged loudly)
   absl::Duration shutdown_grace = absl::Seconds(5);
 };
 

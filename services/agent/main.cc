@@ -11,6 +11,7 @@
 #include "lib/crypto/x509.h"
 #include "lib/log/log.h"
 #include "lib/rpc/daemon.h"
+#include "lib/rpc/server_security.h"
 #include "lib/rpc/signals.h"
 #include "lib/tpm/esys_context.h"
 #include "lib/tpm/nv.h"
@@ -62,8 +63,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!CheckTpm(absl::GetFlag(FLAGS_tcti))) return 1;
+  auto security = candor::rpc::ServerSecurityFromFlags(
+      absl::GetFlag(FLAGS_insecure), /*require_client_cert=*/true);
+  if (!security.ok()) {
+    spdlog::error("agent: {}", security.status().message());
+    return 2;
+  }
   candor::agent::AgentServiceImpl service;
   return candor::rpc::ServeUntilSignal(
-      {"agent", absl::GetFlag(FLAGS_listen), absl::GetFlag(FLAGS_insecure)},
+      {"agent", absl::GetFlag(FLAGS_listen), security->credentials,
+       security->insecure},
       {candor::rpc::ServiceEntry::Of<candor::v1::AgentService>(&service)});
 }

@@ -1,5 +1,7 @@
 // candor-verifier: attests every agent continuously (quotes, IMA, boot log,
 // policies). main() only wires and starts.
+#include <spdlog/spdlog.h>
+
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -7,6 +9,7 @@
 #include "absl/flags/usage.h"
 #include "lib/log/log.h"
 #include "lib/rpc/daemon.h"
+#include "lib/rpc/server_security.h"
 #include "lib/rpc/signals.h"
 #include "services/verifier/verifier_service.h"
 
@@ -22,8 +25,15 @@ int main(int argc, char** argv) {
   if (!candor::log::Init("verifier", absl::GetFlag(FLAGS_log_level)).ok()) {
     return 2;
   }
+  auto security = candor::rpc::ServerSecurityFromFlags(
+      absl::GetFlag(FLAGS_insecure), /*require_client_cert=*/true);
+  if (!security.ok()) {
+    spdlog::error("verifier: {}", security.status().message());
+    return 2;
+  }
   candor::verifier::VerifierServiceImpl service;
   return candor::rpc::ServeUntilSignal(
-      {"verifier", absl::GetFlag(FLAGS_listen), absl::GetFlag(FLAGS_insecure)},
+      {"verifier", absl::GetFlag(FLAGS_listen), security->credentials,
+       security->insecure},
       {candor::rpc::ServiceEntry::Of<candor::v1::VerifierService>(&service)});
 }

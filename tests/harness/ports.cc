@@ -5,12 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace candor::testing {
 
@@ -68,6 +70,39 @@ absl::StatusOr<int> PickFreePort() {
   absl::StatusOr<ListeningSocket> s = Listen(0);
   if (!s.ok()) return s.status();
   return s->port();
+}
+
+bool CanConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+absl::Status WaitForPort(int port, absl::Duration timeout,
+                         const std::function<bool()>& alive) {
+  absl::Time deadline = absl::Now() + timeout;
+  absl::Duration pause = absl::Milliseconds(1);
+  while (!CanConnect(port)) {
+    if (!alive()) {
+      return absl::UnavailableError(
+          absl::StrCat("the server for port ", port, " exited"));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "nothing listens on 127.0.0.1:", port, " after ",
+          absl::FormatDuration(timeout)));
+    }
+    // Readiness probe: such servers give no other signal to wait on.
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Milliseconds(50));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace candor::testing

@@ -6,7 +6,10 @@
 #ifndef CANDOR_TESTS_HARNESS_PORTS_H_
 #define CANDOR_TESTS_HARNESS_PORTS_H_
 
+#include <functional>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace candor::testing {
 
@@ -42,6 +45,15 @@ absl::StatusOr<PortPair> ListenOnConsecutivePorts();
 // A port that was free a moment ago (for servers that must bind it
 // themselves, such as postgres). Callers retry on "address in use".
 absl::StatusOr<int> PickFreePort();
+
+// True if something accepts TCP connections on 127.0.0.1:`port` now.
+bool CanConnect(int port);
+
+// Waits until 127.0.0.1:`port` accepts connections, up to `timeout`.
+// `alive` is asked between probes; when it returns false the wait ends with
+// UNAVAILABLE (the server died). For servers that give no readiness signal.
+absl::Status WaitForPort(int port, absl::Duration timeout,
+                         const std::function<bool()>& alive);
 
 }  // namespace candor::testing
 

@@ -98,22 +98,6 @@ absl::Status CopyFile(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-namespace {
-
-bool CanConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  close(fd);
-  return ok;
-}
-
-}  // namespace
-
 std::string SwtpmBinDir() {
   const char* d = std::getenv("CANDOR_SWTPM_BINDIR");
   return (d != nullptr && *d != '\0') ? d : "/usr/bin";
@@ -203,25 +187,16 @@ absl::Status Swtpm::Launch() {
   if (!p.ok()) return p.status();
   process_ = std::move(*p);
   // swtpm gives no readiness signal: probe both ports until they accept.
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  absl::Duration pause = absl::Milliseconds(1);
-  while (true) {
-    if (!process_->Running()) {
-      std::string log = FileTail(dir_.Sub("swtpm.log")) +
-                        FileTail(dir_.Sub("swtpm.out"));
-      process_.reset();
-      return absl::UnavailableError(
-          absl::StrCat("swtpm exited during start-up on ports ", port_, "/",
-                       port_ + 1, ": ", log));
-    }
-    if (CanConnect(port_) && CanConnect(port_ + 1)) return absl::OkStatus();
-    if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "swtpm did not listen on ", port_, "/", port_ + 1, " within 10 s"));
-    }
-    absl::SleepFor(pause);
-    pause = std::min(pause * 2, absl::Milliseconds(50));
-  }
+  auto alive = [this] { return process_->Running(); };
+  absl::Status s = WaitForPort(port_, absl::Seconds(10), alive);
+  if (s.ok()) s = WaitForPort(port_ + 1, absl::Seconds(10), alive);
+  if (s.ok()) return s;
+  std::string log =
+      FileTail(dir_.Sub("swtpm.log")) + FileTail(dir_.Sub("swtpm.out"));
+  process_.reset();
+  return absl::Status(s.code(),
+                      absl::StrCat("swtpm on ports ", port_, "/", port_ + 1,
+                                   ": ", s.message(), ": ", log));
 }
 
 Swtpm::~Swtpm() {

@@ -9,6 +9,8 @@
 
 namespace candor::tenant {
 
+// `tenant certs init`: the Candor CA and the mTLS certificates.
+void RegisterCertsCommands(CLI::App& app, CommandRegistry& registry);
 // `tenant failures`: the failure-id catalogue with default severities.
 void RegisterFailuresCommands(CLI::App& app, CommandRegistry& registry);
 // `tenant health`: the gRPC health status of a Candor server.

@@ -9,7 +9,6 @@
 #include "cli/tenant/commands/commands.h"
 #include "cli/tenant/exit_codes.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "lib/rpc/server.h"
 #include "lib/status/grpc_status.h"
 
 namespace candor::tenant {
@@ -24,16 +23,10 @@ struct HealthOptions {
 };
 
 absl::Status RunHealth(const HealthOptions& opts, const CommandContext& ctx) {
-  if (!ctx.insecure) {
-    return absl::FailedPreconditionError(
-        "mTLS client credentials are not available in this build yet: pass "
-        "--insecure to talk to a server started with --insecure (local "
-        "debugging only)");
-  }
-  auto channel = grpc::CreateCustomChannel(
-      opts.address, grpc::InsecureChannelCredentials(),
-      rpc::ClientChannelArguments());
-  auto stub = grpc::health::v1::Health::NewStub(channel);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      ctx.Dial(opts.address);
+  if (!channel.ok()) return channel.status();
+  auto stub = grpc::health::v1::Health::NewStub(*channel);
   std::vector<std::string> services = {""};
   services.insert(services.end(), opts.services.begin(), opts.services.end());
   nlohmann::json j = {{"address", opts.address},
@@ -42,9 +35,7 @@ absl::Status RunHealth(const HealthOptions& opts, const CommandContext& ctx) {
   bool all_serving = true;
   for (const std::string& service : services) {
     grpc::ClientContext call;
-    call.set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::milliseconds(
-                          static_cast<int64_t>(ctx.timeout_seconds * 1000)));
+    call.set_deadline(ctx.Deadline());
     HealthCheckRequest req;
     req.set_service(service);
     HealthCheckResponse resp;
