@@ -1,14 +1,11 @@
 #include "cli/tenant/output.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/file_util.h"
 
 namespace candor::tenant {
 
@@ -41,36 +38,6 @@ std::string Table::Render() const {
   if (!header.empty()) line(header);
   for (const auto& r : rows) line(r);
   return out;
-}
-
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
-  std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot write ", path, ": ", strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return absl::InternalError(
-          absl::StrCat("writing ", path, ": ", strerror(err)));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return absl::InternalError(
-        absl::StrCat("writing ", path, ": ", strerror(err)));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status Output::EmitText(const std::string& text) {

@@ -46,11 +46,6 @@ class Output {
   std::string out_path_;  // empty: stdout
 };
 
-// Writes `contents` to `path` atomically (temp file in the same directory,
-// fsync, rename). Errors name the path.
-absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents);
-
 }  // namespace candor::tenant
 
 #endif  // CANDOR_CLI_TENANT_OUTPUT_H_

@@ -1,15 +1,11 @@
 #include "lib/pki/pki.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/file_util.h"
 #include "lib/crypto/cert_issuer.h"
 #include "lib/crypto/x509.h"
 
@@ -20,27 +16,6 @@ bool IsIp(const std::string& s) {
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 ||
          inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
-
-absl::Status WriteAtomically(const std::string& path, absl::string_view data,
-                             mode_t mode) {
-  std::string tmp = absl::StrCat(path, ".tmp.", getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) {
-    return absl::InternalError(
-        absl::StrCat("cannot write ", path, ": ", strerror(errno)));
-  }
-  bool ok = write(fd, data.data(), data.size()) ==
-                static_cast<ssize_t>(data.size()) &&
-            fchmod(fd, mode) == 0 && fsync(fd) == 0;
-  ok = (close(fd) == 0) && ok;
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return absl::InternalError(
-        absl::StrCat("cannot write ", path, ": ", strerror(err)));
-  }
-  return absl::OkStatus();
 }
 
 struct Issued {
@@ -69,8 +44,8 @@ absl::Status Save(const std::string& dir, const std::string& name,
   absl::StatusOr<crypto::SecretBytes> key =
       crypto::PrivateKeyToPem(issued.key.get());
   if (!key.ok()) return key.status();
-  absl::Status s = WriteAtomically(KeyPath(dir, name), key->view(), 0600);
-  if (s.ok()) s = WriteAtomically(CertPath(dir, name), *pem, 0644);
+  absl::Status s = WriteFileAtomically(KeyPath(dir, name), key->view(), 0600);
+  if (s.ok()) s = WriteFileAtomically(CertPath(dir, name), *pem, 0644);
   if (!s.ok()) return s;
   result.files.push_back(CertPath(dir, name));
   result.files.push_back(KeyPath(dir, name));

@@ -1,12 +1,9 @@
 #include "lib/rpc/tls.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/file_util.h"
 #include "lib/rpc/server.h"
 
 namespace candor::rpc {
@@ -23,26 +20,15 @@ absl::Status ExpectPem(const std::string& path, absl::string_view content,
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot read ", path, ": ", strerror(errno)));
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 absl::StatusOr<TlsServerConfig> LoadTlsServerConfig(
     const std::string& cert_path, const std::string& key_path,
     const std::string& client_ca_path) {
   TlsServerConfig c;
-  absl::StatusOr<std::string> cert = ReadFileToString(cert_path);
+  absl::StatusOr<std::string> cert = ReadFile(cert_path);
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFileToString(key_path);
+  absl::StatusOr<std::string> key = ReadFile(key_path);
   if (!key.ok()) return key.status();
-  absl::StatusOr<std::string> ca = ReadFileToString(client_ca_path);
+  absl::StatusOr<std::string> ca = ReadFile(client_ca_path);
   if (!ca.ok()) return ca.status();
   absl::Status s = ExpectPem(cert_path, *cert, "a certificate");
   if (s.ok()) s = ExpectPem(key_path, *key, "a private key");
@@ -58,15 +44,15 @@ absl::StatusOr<TlsClientConfig> LoadTlsClientConfig(
     const std::string& ca_path, const std::string& cert_path,
     const std::string& key_path) {
   TlsClientConfig c;
-  absl::StatusOr<std::string> ca = ReadFileToString(ca_path);
+  absl::StatusOr<std::string> ca = ReadFile(ca_path);
   if (!ca.ok()) return ca.status();
   absl::Status s = ExpectPem(ca_path, *ca, "CA certificates");
   if (!s.ok()) return s;
   c.root_pem = std::move(*ca);
   if (!cert_path.empty()) {
-    absl::StatusOr<std::string> cert = ReadFileToString(cert_path);
+    absl::StatusOr<std::string> cert = ReadFile(cert_path);
     if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = ReadFileToString(key_path);
+    absl::StatusOr<std::string> key = ReadFile(key_path);
     if (!key.ok()) return key.status();
     s = ExpectPem(cert_path, *cert, "a certificate");
     if (s.ok()) s = ExpectPem(key_path, *key, "a private key");

@@ -50,9 +50,6 @@ std::shared_ptr<grpc::ServerCredentials> MakeServerCredentials(
 std::shared_ptr<grpc::Channel> Dial(const std::string& address,
                                     const TlsClientConfig* tls);
 
-// The whole content of a file; NOT_FOUND naming it if it cannot be read.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
-
 }  // namespace candor::rpc
 
 #endif  // CANDOR_LIB_RPC_TLS_H_

@@ -13,6 +13,7 @@
 #include "candor/v1/verifier.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/common/file_util.h"
 #include "lib/pki/pki.h"
 #include "lib/rpc/auth.h"
 #include "lib/rpc/server.h"
@@ -170,7 +171,7 @@ class AgentPinningTest : public MtlsTest {
     rpc::TlsServerConfig cfg;
     cfg.cert_pem = pair->cert_pem;
     cfg.key_pem = std::move(pair->key_pem);
-    auto ca = rpc::ReadFileToString(pki::CertPath(*dir_, "ca"));
+    auto ca = ReadFile(pki::CertPath(*dir_, "ca"));
     ASSERT_TRUE(ca.ok());
     cfg.client_ca_pem = *ca;
     auto server = rpc::StartServer(
