@@ -142,6 +142,7 @@ absl::StatusOr<OsslPtr<X509>> IssueCertificate(const CertificateSpec& spec,
   if (s.ok() && issuer != nullptr) {
     s = AddExt(x, &ctx, NID_authority_key_identifier, "keyid:always");
   }
+  if (s.ok() && spec.customize) s = spec.customize(x);
   if (!s.ok()) return s;
   EVP_PKEY* signer = issuer != nullptr ? issuer_key : subject_key;
   if (X509_sign(x, signer, EVP_sha256()) <= 0) {

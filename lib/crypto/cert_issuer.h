@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,11 @@ struct CertificateSpec {
   bool is_ca = false;
   bool server_auth = false;  // extendedKeyUsage serverAuth
   bool client_auth = false;  // extendedKeyUsage clientAuth
-  absl::Duration validity = absl::Hours(24 * 365);
+  absl::Duration validity = absl::Hours(24 * 365);  // notAfter = now + validity
   absl::Duration backdate = absl::Hours(1);  // notBefore = now - backdate
+  // Called after the standard extensions, before signing (e.g. to add the
+  // TCG extensions of an EK certificate in tests).
+  std::function<absl::Status(X509*)> customize;
 };
 
 // Issues a certificate for `subject_key` signed by `issuer_key` under

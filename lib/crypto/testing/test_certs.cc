@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/crypto/cert_issuer.h"
 #include "lib/crypto/ossl_error.h"
 
 namespace candor::crypto::test_certs {
@@ -62,77 +63,37 @@ absl::Status AddTpmSan(X509* cert) {
 }  // namespace
 
 absl::StatusOr<OsslPtr<EVP_PKEY>> MakeKey(KeyType type) {
-  EVP_PKEY* key = nullptr;
   switch (type) {
     case KeyType::kEcP256:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
-      break;
+      return GenerateKey(KeyAlgorithm::kEcP256);
     case KeyType::kEcP384:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
-      break;
+      return GenerateKey(KeyAlgorithm::kEcP384);
     case KeyType::kRsa2048:
-      key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
-      break;
+      return GenerateKey(KeyAlgorithm::kRsa2048);
   }
-  if (key == nullptr) {
-    return SslError(absl::StatusCode::kInternal, "EVP_PKEY_Q_keygen");
-  }
-  return OsslPtr<EVP_PKEY>(key);
+  return absl::InvalidArgumentError("unknown key type");
 }
 
 absl::StatusOr<OsslPtr<X509>> MakeCertificate(const CertOptions& options,
                                               EVP_PKEY* subject_key,
                                               const X509* issuer,
                                               EVP_PKEY* issuer_key) {
-  OsslPtr<X509> cert(X509_new());
-  if (cert == nullptr) return SslError(absl::StatusCode::kInternal, "X509_new");
-  X509* x = cert.get();
-  X509_NAME* subject = X509_get_subject_name(x);
-  if (X509_set_version(x, X509_VERSION_3) != 1 ||
-      ASN1_INTEGER_set(X509_get_serialNumber(x), options.serial) != 1 ||
-      X509_gmtime_adj(X509_getm_notBefore(x), options.not_before_offset) ==
-          nullptr ||
-      X509_gmtime_adj(X509_getm_notAfter(x), options.not_after_offset) ==
-          nullptr ||
-      X509_NAME_add_entry_by_txt(
-          subject, "O", MBSTRING_UTF8,
-          reinterpret_cast<const unsigned char*>("Candor Test"), -1, -1,
-          0) != 1 ||
-      X509_NAME_add_entry_by_txt(
-          subject, "CN", MBSTRING_UTF8,
-          reinterpret_cast<const unsigned char*>(options.common_name.c_str()),
-          -1, -1, 0) != 1 ||
-      X509_set_issuer_name(x, issuer != nullptr ? X509_get_subject_name(issuer)
-                                                : subject) != 1 ||
-      X509_set_pubkey(x, subject_key) != 1) {
-    return SslError(absl::StatusCode::kInternal, "building the certificate");
+  CertificateSpec spec;
+  spec.common_name = options.common_name;
+  spec.organization = "Candor Test";
+  spec.is_ca = options.is_ca;
+  spec.backdate = absl::Seconds(-options.not_before_offset);
+  spec.validity = absl::Seconds(options.not_after_offset);
+  if (options.ek_extensions) {
+    spec.customize = [](X509* x) -> absl::Status {
+      X509V3_CTX ctx;
+      X509V3_set_ctx(&ctx, nullptr, x, nullptr, nullptr, 0);
+      absl::Status s = AddExtension(x, &ctx, NID_ext_key_usage, "2.23.133.8.1");
+      if (s.ok()) s = AddTpmSan(x);
+      return s;
+    };
   }
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, issuer != nullptr ? const_cast<X509*>(issuer) : x, x,
-                 nullptr, nullptr, 0);
-  absl::Status s =
-      AddExtension(x, &ctx, NID_basic_constraints,
-                   options.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  if (s.ok()) {
-    s = AddExtension(x, &ctx, NID_key_usage,
-                     options.is_ca
-                         ? "critical,keyCertSign,cRLSign"
-                         : "critical,digitalSignature,keyEncipherment");
-  }
-  if (s.ok()) s = AddExtension(x, &ctx, NID_subject_key_identifier, "hash");
-  if (s.ok() && issuer != nullptr) {
-    s = AddExtension(x, &ctx, NID_authority_key_identifier, "keyid:always");
-  }
-  if (s.ok() && options.ek_extensions) {
-    s = AddExtension(x, &ctx, NID_ext_key_usage, "2.23.133.8.1");
-    if (s.ok()) s = AddTpmSan(x);
-  }
-  if (!s.ok()) return s;
-  EVP_PKEY* signer = issuer != nullptr ? issuer_key : subject_key;
-  if (X509_sign(x, signer, EVP_sha256()) <= 0) {
-    return SslError(absl::StatusCode::kInternal, "X509_sign");
-  }
-  return cert;
+  return IssueCertificate(spec, subject_key, issuer, issuer_key);
 }
 
 absl::StatusOr<TestChain> MakeChain(const std::string& prefix, bool ek_leaf) {
@@ -144,19 +105,16 @@ absl::StatusOr<TestChain> MakeChain(const std::string& prefix, bool ek_leaf) {
     *key = std::move(*k);
   }
   CertOptions root{absl::StrCat(prefix, " Root CA"), /*is_ca=*/true};
-  root.serial = 1;
   absl::StatusOr<OsslPtr<X509>> cert =
       MakeCertificate(root, c.root_key.get(), nullptr, nullptr);
   if (!cert.ok()) return cert.status();
   c.root = std::move(*cert);
   CertOptions mid{absl::StrCat(prefix, " Intermediate CA"), /*is_ca=*/true};
-  mid.serial = 2;
   cert = MakeCertificate(mid, c.intermediate_key.get(), c.root.get(),
                          c.root_key.get());
   if (!cert.ok()) return cert.status();
   c.intermediate = std::move(*cert);
   CertOptions leaf{absl::StrCat(prefix, " Leaf"), /*is_ca=*/false, ek_leaf};
-  leaf.serial = 3;
   cert = MakeCertificate(leaf, c.leaf_key.get(), c.intermediate.get(),
                          c.intermediate_key.get());
   if (!cert.ok()) return cert.status();

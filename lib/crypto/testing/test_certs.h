@@ -37,7 +37,6 @@ struct CertOptions {
   // Validity relative to now, in seconds.
   long not_before_offset = -3600;            // NOLINT(runtime/int)
   long not_after_offset = 365L * 24 * 3600;  // NOLINT(runtime/int)
-  long serial = 1;                           // NOLINT(runtime/int)
 };
 
 // A certificate for `subject_key`, issued by `issuer` and signed with
