@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 #include "lib/log/log.h"  // fmt formatters for absl types
 #include "lib/rpc/signals.h"
 
@@ -28,8 +30,15 @@ int ServeUntilSignal(const DaemonConfig& config,
                "grpc.health.v1 + reflection",
                config.component, config.listen_address, (*server)->port(),
                config.insecure ? "INSECURE plaintext" : "mTLS", names);
+  absl::Notification stop;
+  std::thread background;
+  if (config.background) {
+    background = std::thread([&config, &stop] { config.background(stop); });
+  }
   int sig = WaitForTerminationSignal();
   spdlog::info("{}: signal {} received, shutting down", config.component, sig);
+  stop.Notify();
+  if (background.joinable()) background.join();
   (*server)->Shutdown(config.shutdown_grace);
   spdlog::info("{}: stopped", config.component);
   return 0;

@@ -54,11 +54,20 @@ EsysHandle& EsysHandle::operator=(EsysHandle&& o) noexcept {
 void EsysHandle::Reset() {
   if (ctx_ != nullptr && tr_ != ESYS_TR_NONE) {
     if (release_ == Release::kFlush) {
-      Esys_FlushContext(ctx_, tr_);
+      // Esys_FlushContext frees the ESYS_TR only when the TPM flushed it.
+      if (Esys_FlushContext(ctx_, tr_) != TSS2_RC_SUCCESS) {
+        Esys_TR_Close(ctx_, &tr_);
+      }
     } else {
       Esys_TR_Close(ctx_, &tr_);
     }
   }
+  ctx_ = nullptr;
+  tr_ = ESYS_TR_NONE;
+}
+
+void EsysHandle::Forget() {
+  if (ctx_ != nullptr && tr_ != ESYS_TR_NONE) Esys_TR_Close(ctx_, &tr_);
   ctx_ = nullptr;
   tr_ = ESYS_TR_NONE;
 }

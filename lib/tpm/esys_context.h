@@ -64,7 +64,14 @@ class EsysHandle {
   ~EsysHandle() { Reset(); }
 
   ESYS_TR get() const { return tr_; }
+  // Releases the handle as chosen at construction. A kFlush whose
+  // Esys_FlushContext fails (the TPM no longer has the handle) still frees
+  // ESAPI's metadata.
   void Reset();
+  // Frees ESAPI's metadata only, never flushing: for handles the TPM has
+  // already dropped (a policy session used with continueSession clear, or any
+  // transient handle after TPM2_Startup).
+  void Forget();
 
  private:
   ESYS_CONTEXT* ctx_ = nullptr;

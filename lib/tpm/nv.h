@@ -13,17 +13,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/tpm/ek.h"
 #include "lib/tpm/esys_context.h"
 
 namespace candor::tpm {
 
-inline constexpr TPM2_HANDLE kEkCertNvIndexRsa = 0x01c00002;
-inline constexpr TPM2_HANDLE kEkCertNvIndexEccP256 = 0x01c0000a;
-inline constexpr TPM2_HANDLE kEkCertNvIndexEccP384 = 0x01c00016;
-inline constexpr TPM2_HANDLE kEkHandleRsa = 0x81010001;
-inline constexpr TPM2_HANDLE kEkHandleEcc = 0x81010016;
-
-enum class EkType { kRsa, kEcc };
+// EkType and the EK handle / NV index constants are in lib/tpm/ek.h.
 
 // The whole contents of an NV index, read in chunks of TPM2_PT_NV_BUFFER_MAX
 // (1024 on swtpm; an RSA EK certificate is ~1016 bytes and others are larger).

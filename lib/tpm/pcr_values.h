@@ -38,6 +38,15 @@ struct BankSelection {
 // A selection over several banks, in the order the TPM lists them.
 using PcrSelection = std::vector<BankSelection>;
 
+// Digests for one PCR extend, one per bank (TPML_DIGEST_VALUES).
+using PcrDigests = std::map<TPM2_ALG_ID, std::string>;
+
+// One extend: `digests` into PCR `pcr`.
+struct PcrExtend {
+  uint32_t pcr = 0;
+  PcrDigests digests;
+};
+
 // Digest size of a bank's hash: 20, 32, 48, 64 (SM3: 32). INVALID_ARGUMENT for
 // anything else, naming the algorithm id.
 absl::StatusOr<size_t> BankDigestSize(TPM2_ALG_ID bank);

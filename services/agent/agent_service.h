@@ -1,18 +1,42 @@
 // File: services/agent/agent_service.h
 //
-// The gRPC adapter for candor.v1.AgentService (protos/candor/v1/agent.proto).
-// It stays thin: each RPC checks its input, calls the domain library and maps
-// the result with candor::ToGrpcStatus. This first version registers the
-// service so the server, health and reflection run end to end; every RPC
-// answers UNIMPLEMENTED until its issue implements it.
+// The gRPC adapter for candor.v1.AgentService (protos/candor/v1/agent.proto):
+// checks the caller's role, calls AgentCore, maps the status with
+// candor::ToGrpcStatus. GetIdentity and GetQuote need a verifier
+// certificate. DeliverKeyShare and Notify (secure payload and revocation)
+// answer UNIMPLEMENTED until the end-to-end issue implements them.
 #ifndef CANDOR_SERVICES_AGENT_AGENT_SERVICE_H_
 #define CANDOR_SERVICES_AGENT_AGENT_SERVICE_H_
 
 #include "candor/v1/agent.grpc.pb.h"
+#include "lib/rpc/auth.h"
+#include "services/agent/agent_core.h"
 
 namespace candor::agent {
 
-class AgentServiceImpl final : public candor::v1::AgentService::Service {};
+class AgentServiceImpl final : public candor::v1::AgentService::Service {
+ public:
+  // Neither is owned; both must outlive the service.
+  AgentServiceImpl(AgentCore& core, const rpc::Authorizer& authorizer)
+      : core_(core), authorizer_(authorizer) {}
+
+  grpc::Status GetIdentity(grpc::ServerContext* context,
+                           const v1::GetIdentityRequest* request,
+                           v1::GetIdentityResponse* response) override;
+  grpc::Status GetQuote(grpc::ServerContext* context,
+                        const v1::GetQuoteRequest* request,
+                        v1::GetQuoteResponse* response) override;
+  grpc::Status DeliverKeyShare(grpc::ServerContext* context,
+                               const v1::DeliverKeyShareRequest* request,
+                               v1::DeliverKeyShareResponse* response) override;
+  grpc::Status Notify(grpc::ServerContext* context,
+                      const v1::NotifyRequest* request,
+                      v1::NotifyResponse* response) override;
+
+ private:
+  AgentCore& core_;
+  const rpc::Authorizer& authorizer_;
+};
 
 }  // namespace candor::agent
 

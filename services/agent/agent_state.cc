@@ -101,7 +101,7 @@ absl::StatusOr<TlsIdentity> AgentState::LoadOrCreateTlsIdentity(
   return TlsIdentity{fresh->cert_pem, std::move(fresh->key_pem)};
 }
 
-absl::StatusOr<std::optional<AkBlobs>> AgentState::LoadAk(
+absl::StatusOr<std::optional<StoredAk>> AgentState::LoadAk(
     const std::string& ek) {
   std::string pub_path = Path(absl::StrCat("ak-", ek, ".pub"));
   std::string priv_path = Path(absl::StrCat("ak-", ek, ".priv"));
@@ -114,17 +114,17 @@ absl::StatusOr<std::optional<AkBlobs>> AgentState::LoadAk(
   if (!has_priv && priv.status().code() != absl::StatusCode::kNotFound) {
     return priv.status();
   }
-  if (!has_pub && !has_priv) return std::optional<AkBlobs>();
+  if (!has_pub && !has_priv) return std::optional<StoredAk>();
   if (has_pub != has_priv) {
     return absl::InvalidArgumentError(absl::StrCat(
         "only one of ", pub_path, " and ", priv_path,
         " exists; remove both to create a new AK (the agent must then "
         "register again)"));
   }
-  return std::optional<AkBlobs>(AkBlobs{*pub, *priv});
+  return std::optional<StoredAk>(StoredAk{*pub, *priv});
 }
 
-absl::Status AgentState::SaveAk(const std::string& ek, const AkBlobs& blobs) {
+absl::Status AgentState::SaveAk(const std::string& ek, const StoredAk& blobs) {
   // The private blob first: a public blob alone is a detectable error.
   absl::Status s = WriteFileAtomically(
       Path(absl::StrCat("ak-", ek, ".priv")), blobs.private_area, 0600);

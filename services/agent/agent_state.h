@@ -23,7 +23,7 @@
 
 namespace candor::agent {
 
-struct AkBlobs {
+struct StoredAk {
   std::string public_area;   // marshalled TPM2B_PUBLIC
   std::string private_area;  // marshalled TPM2B_PRIVATE (TPM-wrapped)
 };
@@ -51,8 +51,8 @@ class AgentState {
 
   // The AK blobs for EK kind `ek` ("rsa", "ecc"), or nullopt if none saved.
   // INVALID_ARGUMENT if only one of the two files exists.
-  absl::StatusOr<std::optional<AkBlobs>> LoadAk(const std::string& ek);
-  absl::Status SaveAk(const std::string& ek, const AkBlobs& blobs);
+  absl::StatusOr<std::optional<StoredAk>> LoadAk(const std::string& ek);
+  absl::Status SaveAk(const std::string& ek, const StoredAk& blobs);
 
  private:
   explicit AgentState(std::string dir) : dir_(std::move(dir)) {}

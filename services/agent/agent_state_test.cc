@@ -69,7 +69,7 @@ TEST(AgentStateTest, TlsIdentityFollowsTheAgentId) {
   EXPECT_NE(shortlived->cert_pem, renewed->cert_pem);
 }
 
-TEST(AgentStateTest, AkBlobs) {
+TEST(AgentStateTest, StoredAk) {
   auto state = AgentState::Open(Dir("s4"));
   ASSERT_TRUE(state.ok());
   auto none = state->LoadAk("rsa");

@@ -1,6 +1,5 @@
-// candor-agent: runs on every node, owns its TPM, serves evidence.
-// main() only wires and starts. At start it opens the TPM given by --tcti and
-// reads the EK certificate from NV, so a misconfigured TPM shows at once.
+// candor-agent: runs on every node, owns its TPM, serves evidence, and
+// enrolls at the registrar. main() only wires and starts.
 #include <spdlog/spdlog.h>
 
 #include <string>
@@ -8,49 +7,87 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "lib/crypto/x509.h"
+#include "lib/common/file_util.h"
 #include "lib/log/log.h"
+#include "lib/rpc/auth.h"
 #include "lib/rpc/daemon.h"
-#include "lib/rpc/server_security.h"
 #include "lib/rpc/signals.h"
-#include "lib/tpm/esys_context.h"
-#include "lib/tpm/nv.h"
+#include "lib/rpc/tls.h"
+#include "lib/tpm/esys_tpm.h"
+#include "services/agent/agent_core.h"
 #include "services/agent/agent_service.h"
+#include "services/agent/enrollment.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:9002", "gRPC listen address");
+ABSL_FLAG(std::string, advertise, "",
+          "Address verifiers reach this agent at, as registered (default: "
+          "--listen)");
 ABSL_FLAG(std::string, tcti, "device:/dev/tpmrm0",
           "TPM to use, as a tpm2-tss TCTI string "
           "(e.g. swtpm:host=127.0.0.1,port=2321)");
+ABSL_FLAG(std::string, ek, "rsa", "EK (and AK parent): rsa or ecc");
+ABSL_FLAG(std::string, ak, "rsa", "AK type: rsa (RSA-2048) or ecc (P-256)");
+ABSL_FLAG(std::string, agent_id, "",
+          "Agent id (e.g. a UUID); default: hex SHA-256 of the EK public");
+ABSL_FLAG(std::string, state_dir, "/var/lib/candor/agent",
+          "State directory (AK blobs, transport key, TLS key)");
+ABSL_FLAG(std::string, ima_log,
+          "/sys/kernel/security/ima/ascii_runtime_measurements",
+          "IMA ascii measurement log");
+ABSL_FLAG(std::string, boot_log,
+          "/sys/kernel/security/tpm0/binary_bios_measurements",
+          "UEFI (TCG2) boot event log");
+ABSL_FLAG(std::string, boot_id_file, "/proc/sys/kernel/random/boot_id",
+          "File holding this boot's id");
+ABSL_FLAG(std::string, registrar, "",
+          "Registrar address host:port; empty: do not enroll");
+ABSL_FLAG(std::string, ca, "",
+          "The Candor CA certificate (PEM): verifies the registrar and the "
+          "callers' client certificates");
 ABSL_FLAG(bool, insecure, false,
           "Plaintext gRPC without authentication (local debugging only)");
 ABSL_FLAG(std::string, log_level, "info", "trace|debug|info|warn|error");
 
 namespace {
 
-// Opens the TPM and reports its EK certificates; false if the TPM is unusable.
-bool CheckTpm(const std::string& tcti) {
-  auto ctx = candor::tpm::EsysContext::Open(tcti);
-  if (!ctx.ok()) {
-    spdlog::error("cannot open the TPM: {}", ctx.status().message());
-    return false;
+using candor::agent::AgentCore;
+
+absl::StatusOr<candor::tpm::EkType> ParseEk(const std::string& s) {
+  if (s == "rsa") return candor::tpm::EkType::kRsa;
+  if (s == "ecc") return candor::tpm::EkType::kEcc;
+  return absl::InvalidArgumentError("--ek must be rsa or ecc");
+}
+
+absl::StatusOr<candor::tpm::AkType> ParseAk(const std::string& s) {
+  if (s == "rsa") return candor::tpm::AkType::kRsa2048;
+  if (s == "ecc") return candor::tpm::AkType::kEccP256;
+  return absl::InvalidArgumentError("--ak must be rsa or ecc");
+}
+
+// Enrolls at the registrar, retrying while it is unreachable.
+void EnrollInBackground(AgentCore& core, const std::string& advertise,
+                        const candor::rpc::TlsClientConfig* tls,
+                        absl::Notification& stop) {
+  const std::string registrar = absl::GetFlag(FLAGS_registrar);
+  auto client = candor::agent::MakeGrpcRegistrarClient(
+      candor::rpc::Dial(registrar, tls), registrar, absl::Seconds(30));
+  candor::agent::EnrollmentSubject subject{
+      core.identity(), advertise,
+      [&core](absl::string_view blob, absl::string_view secret) {
+        return core.ActivateCredential(blob, secret);
+      }};
+  auto result = candor::agent::Enroll(
+      subject, *client, candor::agent::Backoff{}, stop,
+      [](const absl::Status& s, absl::Duration wait) {
+        spdlog::warn("enrollment: {}; retrying in {}", s.message(),
+                     absl::FormatDuration(wait));
+      });
+  if (result.ok()) {
+    spdlog::info("enrolled at {} as {}: active", registrar, core.agent_id());
+  } else if (result.status().code() != absl::StatusCode::kCancelled) {
+    spdlog::error("enrollment at {} refused: {}", registrar,
+                  result.status().message());
   }
-  for (auto type : {candor::tpm::EkType::kRsa, candor::tpm::EkType::kEcc}) {
-    const char* name = type == candor::tpm::EkType::kRsa ? "RSA" : "ECC";
-    auto der = candor::tpm::ReadEkCertificate(**ctx, type);
-    if (!der.ok()) {
-      spdlog::warn("{} EK certificate: {}", name, der.status().message());
-      continue;
-    }
-    auto cert = candor::crypto::ParseCertificate(*der);
-    if (!cert.ok()) {
-      spdlog::warn("{} EK certificate ({} bytes) does not parse: {}", name,
-                   der->size(), cert.status().message());
-      continue;
-    }
-    spdlog::info("{} EK certificate: {} bytes, issuer {}", name, der->size(),
-                 candor::crypto::IssuerString(cert->get()));
-  }
-  return true;
 }
 
 }  // namespace
@@ -62,16 +99,77 @@ int main(int argc, char** argv) {
   if (!candor::log::Init("agent", absl::GetFlag(FLAGS_log_level)).ok()) {
     return 2;
   }
-  if (!CheckTpm(absl::GetFlag(FLAGS_tcti))) return 1;
-  auto security = candor::rpc::ServerSecurityFromFlags(
-      absl::GetFlag(FLAGS_insecure), /*require_client_cert=*/true);
-  if (!security.ok()) {
-    spdlog::error("agent: {}", security.status().message());
+  auto ek = ParseEk(absl::GetFlag(FLAGS_ek));
+  auto ak = ParseAk(absl::GetFlag(FLAGS_ak));
+  if (!ek.ok() || !ak.ok()) {
+    spdlog::error("{}", (!ek.ok() ? ek.status() : ak.status()).message());
     return 2;
   }
-  candor::agent::AgentServiceImpl service;
+  const bool insecure = absl::GetFlag(FLAGS_insecure);
+  if (!insecure && absl::GetFlag(FLAGS_ca).empty()) {
+    spdlog::error("pass --ca (the Candor CA certificate from `tenant certs "
+                  "init`), or --insecure for local debugging");
+    return 2;
+  }
+  auto tpm = candor::tpm::EsysTpm::Create(absl::GetFlag(FLAGS_tcti));
+  if (!tpm.ok()) {
+    spdlog::error("cannot open the TPM: {}", tpm.status().message());
+    return 1;
+  }
+  candor::agent::AgentConfig config;
+  config.agent_id = absl::GetFlag(FLAGS_agent_id);
+  config.ek = *ek;
+  config.ak = *ak;
+  config.state_dir = absl::GetFlag(FLAGS_state_dir);
+  config.ima_log_path = absl::GetFlag(FLAGS_ima_log);
+  config.boot_log_path = absl::GetFlag(FLAGS_boot_log);
+  config.boot_id_path = absl::GetFlag(FLAGS_boot_id_file);
+  auto core = AgentCore::Create(config, std::move(*tpm));
+  if (!core.ok()) {
+    spdlog::error("agent start-up failed: {}", core.status().message());
+    return 1;
+  }
+  spdlog::info("agent {} ready (EK {}, EK certificate: {} bytes)",
+               (*core)->agent_id(), absl::GetFlag(FLAGS_ek),
+               (*core)->identity().ek_certificate().size());
+
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  std::unique_ptr<candor::rpc::Authorizer> authorizer;
+  std::optional<candor::rpc::TlsClientConfig> registrar_tls;
+  if (insecure) {
+    authorizer = candor::rpc::MakeInsecureAuthorizer();
+  } else {
+    auto ca = candor::ReadFile(absl::GetFlag(FLAGS_ca));
+    if (!ca.ok()) {
+      spdlog::error("--ca: {}", ca.status().message());
+      return 2;
+    }
+    candor::rpc::TlsServerConfig server_tls;
+    server_tls.cert_pem = (*core)->tls().cert_pem;
+    server_tls.key_pem = (*core)->tls().key_pem.Clone();
+    server_tls.client_ca_pem = *ca;
+    creds = candor::rpc::MakeServerCredentials(server_tls);
+    authorizer = candor::rpc::MakeMtlsAuthorizer();
+    registrar_tls.emplace();
+    registrar_tls->root_pem = *ca;
+  }
+  candor::agent::AgentServiceImpl service(**core, *authorizer);
+  candor::rpc::DaemonConfig daemon;
+  daemon.component = "agent";
+  daemon.listen_address = absl::GetFlag(FLAGS_listen);
+  daemon.credentials = creds;
+  daemon.insecure = insecure;
+  if (!absl::GetFlag(FLAGS_registrar).empty()) {
+    std::string advertise = absl::GetFlag(FLAGS_advertise);
+    if (advertise.empty()) advertise = absl::GetFlag(FLAGS_listen);
+    AgentCore& agent = **core;
+    const candor::rpc::TlsClientConfig* tls =
+        registrar_tls ? &*registrar_tls : nullptr;
+    daemon.background = [&agent, advertise, tls](absl::Notification& stop) {
+      EnrollInBackground(agent, advertise, tls, stop);
+    };
+  }
   return candor::rpc::ServeUntilSignal(
-      {"agent", absl::GetFlag(FLAGS_listen), security->credentials,
-       security->insecure},
+      daemon,
       {candor::rpc::ServiceEntry::Of<candor::v1::AgentService>(&service)});
 }

@@ -32,8 +32,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   candor::verifier::VerifierServiceImpl service;
+  candor::rpc::DaemonConfig daemon;
+  daemon.component = "verifier";
+  daemon.listen_address = absl::GetFlag(FLAGS_listen);
+  daemon.credentials = security->credentials;
+  daemon.insecure = security->insecure;
   return candor::rpc::ServeUntilSignal(
-      {"verifier", absl::GetFlag(FLAGS_listen), security->credentials,
-       security->insecure},
+      daemon,
       {candor::rpc::ServiceEntry::Of<candor::v1::VerifierService>(&service)});
 }

@@ -175,8 +175,11 @@ absl::StatusOr<std::unique_ptr<Swtpm>> Swtpm::Start(
 absl::Status Swtpm::Launch() {
   SubprocessOptions opts;
   opts.argv = {SwtpmBinDir() + "/swtpm", "socket", "--tpm2",
+               // disconnect: close the connection after every response, so
+               // several clients (agent, IMA emulator, tpm2-tools) share the
+               // TPM command by command; tpm2-tss's swtpm TCTI reconnects.
                "--server", absl::StrCat("type=tcp,port=", port_,
-                                        ",bindaddr=127.0.0.1"),
+                                        ",bindaddr=127.0.0.1,disconnect"),
                "--ctrl", absl::StrCat("type=tcp,port=", port_ + 1,
                                       ",bindaddr=127.0.0.1"),
                "--tpmstate", absl::StrCat("dir=", state_dir_),

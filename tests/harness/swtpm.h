@@ -7,6 +7,12 @@
 // banks active, and runs as a direct child of the test on two consecutive
 // loopback ports (TCTI "swtpm:host=127.0.0.1,port=P", control port P+1).
 //
+// swtpm runs with `--server …,disconnect`: it closes the client connection
+// after every response and tpm2-tss reconnects for the next command, so
+// several clients share one TPM command by command, as they would share
+// /dev/tpmrm0 (without it swtpm serves one connection at a time and a second
+// client blocks until the first disconnects).
+//
 // Start() picks a free pair of ports (retrying if another process takes them
 // first) and returns once swtpm accepts connections on both. Stop/Restart keep
 // the same ports and state (a power cycle of the process; use Ioctl("-i") for
