@@ -2,6 +2,7 @@
 // enrolls at the registrar. main() only wires and starts.
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -85,7 +86,7 @@ void EnrollInBackground(AgentCore& core, const std::string& advertise,
   if (result.ok()) {
     spdlog::info("enrolled at {} as {}: active", registrar, core.agent_id());
   } else if (result.status().code() != absl::StatusCode::kCancelled) {
-    spdlog::error("enrollment at {} refused: {}", registrar,
+    spdlog::error("enrollment refused by the registrar at {}: {}", registrar,
                   result.status().message());
   }
 }
@@ -94,6 +95,9 @@ void EnrollInBackground(AgentCore& core, const std::string& advertise,
 
 int main(int argc, char** argv) {
   candor::rpc::BlockTerminationSignals();
+  // tpm2-tss logs expected conditions (an absent NV index, a malformed
+  // structure) as errors; Candor reports every failure itself, with context.
+  setenv("TSS2_LOG", "all+NONE", /*overwrite=*/0);
   absl::SetProgramUsageMessage("Candor agent: serves TPM evidence");
   absl::ParseCommandLine(argc, argv);
   if (!candor::log::Init("agent", absl::GetFlag(FLAGS_log_level)).ok()) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -127,6 +128,9 @@ int Run() {
 
 int main(int argc, char** argv) {
   candor::rpc::BlockTerminationSignals();
+  // tss2-mu logs every malformed structure an agent sends as an error; the
+  // service reports them itself, with context (and must not be flooded).
+  setenv("TSS2_LOG", "all+NONE", /*overwrite=*/0);
   absl::SetProgramUsageMessage("Candor registrar: enrolls agents' TPMs");
   absl::ParseCommandLine(argc, argv);
   if (!candor::log::Init("registrar", absl::GetFlag(FLAGS_log_level)).ok()) {

@@ -2,6 +2,7 @@
 // policies). main() only wires and starts.
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -20,6 +21,9 @@ ABSL_FLAG(std::string, log_level, "info", "trace|debug|info|warn|error");
 
 int main(int argc, char** argv) {
   candor::rpc::BlockTerminationSignals();
+  // tss2-mu logs every malformed structure an agent sends as an error; the
+  // service reports them itself, with context (and must not be flooded).
+  setenv("TSS2_LOG", "all+NONE", /*overwrite=*/0);
   absl::SetProgramUsageMessage("Candor verifier: attests agents continuously");
   absl::ParseCommandLine(argc, argv);
   if (!candor::log::Init("verifier", absl::GetFlag(FLAGS_log_level)).ok()) {
