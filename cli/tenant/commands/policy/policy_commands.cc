@@ -1,11 +1,15 @@
 #include "cli/tenant/commands/policy/policy_commands.h"
 
+#include "cli/tenant/commands/policy/subcommands.h"
+
 namespace candor::tenant {
 
 void RegisterPolicyCommands(CLI::App& app, CommandRegistry& registry) {
-  CLI::App* group = app.add_subcommand("policy", "Create and check runtime (IMA) policies");
+  CLI::App* group =
+      app.add_subcommand("policy", "Create and check runtime (IMA) policies");
   group->require_subcommand(1);
-  (void)registry;
+  RegisterPolicyCreate(group, registry);
+  RegisterPolicyCheck(group, registry);
 }
 
 }  // namespace candor::tenant
