@@ -9,6 +9,7 @@
 #include "cli/tenant/commands/commands.h"
 #include "cli/tenant/commands/policy/policy_commands.h"
 #include "cli/tenant/commands/quote/quote_commands.h"
+#include "cli/tenant/commands/registrar/registrar_commands.h"
 #include "cli/tenant/exit_codes.h"
 #include "cli/tenant/version.h"
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   RegisterHealthCommands(app, registry, ctx);
   RegisterPolicyCommands(app, registry);
   RegisterQuoteCommands(app, registry);
+  RegisterRegistrarCommands(app, registry);
   RegisterVersionCommands(app, registry);
 
   try {

@@ -47,7 +47,8 @@ TEST(TenantCliTest, HelpListsCommandsAndExitCodes) {
 }
 
 TEST(TenantCliTest, EverySubcommandHasHelp) {
-  for (const char* cmd : {"failures", "health", "version"}) {
+  for (const char* cmd : {"bootlog", "certs", "failures", "health", "policy",
+                          "quote", "registrar", "version"}) {
     Result r = Tenant({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.output;
     EXPECT_THAT(r.output, HasSubstr("Usage")) << cmd;

@@ -169,6 +169,22 @@ TEST_P(EnrollmentTest, AgentRetriesUntilTheRegistrarIsUpThenEnrolls) {
   EXPECT_FALSE(reg->identity().tls_certificate().empty());
   EXPECT_FALSE(reg->identity().transport_public_key().empty());
   EXPECT_THAT(reg->ek_trust(), HasSubstr("swtpm-localca"));
+
+  // The operator's view: `tenant registrar list|status` with the admin
+  // certificate.
+  std::string reg_flag = absl::StrCat("--registrar=localhost:", registrar_port_);
+  testing::SubprocessOptions t;
+  t.argv = {absl::StrCat(std::getenv("TEST_SRCDIR"), "/candor/cli/tenant/tenant"),
+            "--certs=" + pki_, "-o", "json", "registrar", reg_flag, "list"};
+  t.stdout_path = Tmp("tenant-list-" + ek + ".out");
+  ASSERT_TRUE(testing::RunCommand(t).ok()) << testing::FileTail(t.stdout_path);
+  EXPECT_THAT(testing::FileTail(t.stdout_path), HasSubstr(agent_id));
+  EXPECT_THAT(testing::FileTail(t.stdout_path), HasSubstr("ACTIVE"));
+  t.argv = {t.argv[0], "--certs=" + pki_, "registrar", reg_flag, "status",
+            "no-such-agent"};
+  t.stdout_path = Tmp("tenant-status-" + ek + ".out");
+  absl::Status missing = testing::RunCommand(t);
+  EXPECT_THAT(std::string(missing.message()), HasSubstr("exit 4"));
   EXPECT_EQ(agent->Stop(SIGTERM, absl::Seconds(15)), 0);
   EXPECT_EQ(registrar->Stop(SIGTERM, absl::Seconds(15)), 0);
 }
