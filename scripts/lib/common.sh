@@ -74,3 +74,42 @@ CONF
     --write-ek-cert-files "$state.ekcerts" --not-overwrite >"$log" 2>&1 \
     || candor_die "swtpm_setup failed; see $log"
 }
+
+# A private PostgreSQL 15 cluster in $1 (data, socket, logs) on 127.0.0.1:$2,
+# the server a background child of this script; prints nothing. Databases are
+# made with candor_pg_createdb.
+candor_pg_start() {  # dir port
+  local dir=$1 port=$2 bindir=${CANDOR_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+  local as=()
+  [[ -x "$bindir/initdb" ]] || candor_die "PostgreSQL not found in $bindir (scripts/setup installs postgresql-15)"
+  mkdir -p "$dir"
+  if [[ $(id -u) == 0 ]]; then
+    chown -R postgres:postgres "$dir"
+    as=(setpriv --reuid=postgres --regid=postgres --init-groups --)  # execs: no extra process
+  fi
+  "${as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
+    --no-sync --locale=C >"$dir/initdb.log" 2>&1 || candor_die "initdb failed; see $dir/initdb.log"
+  candor_spawn postgres "$dir/postgres.log" "${as[@]}" "$bindir/postgres" -D "$dir/data" \
+    -p "$port" -k "$dir" -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off
+  candor_wait_port "$port" "${CANDOR_PIDS[-1]%%:*}" postgres
+  local i
+  for i in $(seq 1 200); do  # accepting TCP is not yet accepting queries
+    "$bindir/pg_isready" -q -h 127.0.0.1 -p "$port" && return 0
+    sleep 0.05
+  done
+  candor_die "PostgreSQL did not become ready; see $dir/postgres.log"
+}
+
+candor_pg_createdb() {  # port name
+  "${CANDOR_PG_BINDIR:-/usr/lib/postgresql/15/bin}/createdb" -h 127.0.0.1 -p "$1" -U postgres "$2"
+}
+
+# Polls `cmd...` (bounded, 60 s) until it succeeds.
+candor_wait_for() {  # what cmd...
+  local what=$1 i; shift
+  for i in $(seq 1 600); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  candor_die "timed out waiting for $what"
+}
