@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -186,6 +188,34 @@ int Subprocess::Stop(int sig, absl::Duration grace) {
   }
   exit_status_ = status;
   return status;
+}
+
+CommandResult RunAndCapture(const std::vector<std::string>& argv,
+                            absl::Duration timeout,
+                            const std::vector<std::string>& extra_env) {
+  static std::atomic<int> counter{0};
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  SubprocessOptions o;
+  o.argv = argv;
+  o.extra_env = extra_env;
+  o.stdout_path = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/run.", getpid(),
+                               ".", counter++, ".out");
+  CommandResult r;
+  absl::StatusOr<std::unique_ptr<Subprocess>> p = Subprocess::Start(o);
+  if (!p.ok()) {
+    r.output = std::string(p.status().message());
+    return r;
+  }
+  absl::StatusOr<int> st = (*p)->Wait(timeout);
+  if (!st.ok()) {
+    (*p)->Stop(SIGKILL);
+    r.output = absl::StrCat(st.status().message(), "\n",
+                            FileTail(o.stdout_path, 1 << 22));
+    return r;
+  }
+  r.exit_code = WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
+  r.output = FileTail(o.stdout_path, 1 << 22);
+  return r;
 }
 
 std::string DescribeWaitStatus(int status) {

@@ -68,6 +68,17 @@ class Subprocess {
 absl::Status RunCommand(const SubprocessOptions& options,
                         absl::Duration timeout = absl::Seconds(60));
 
+// Runs a command to completion with its stdout and stderr captured in a file
+// under $TEST_TMPDIR (or /tmp). exit_code is -1 if it could not be started or
+// did not finish within `timeout` (then it is killed and `output` says why).
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+CommandResult RunAndCapture(const std::vector<std::string>& argv,
+                            absl::Duration timeout = absl::Seconds(60),
+                            const std::vector<std::string>& extra_env = {});
+
 // Describes a waitpid status: "exit 1", "signal 9".
 std::string DescribeWaitStatus(int status);
 

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "cli/tenant/testing/run_tenant.h"
 #include "tests/harness/ports.h"
 #include "tests/harness/resources.h"
 #include "tests/harness/subprocess.h"
@@ -152,22 +153,8 @@ TEST(AgentDaemonTest, UnreachableTpmIsAClearStartupError) {
 namespace candor {
 namespace {
 
-struct CmdResult {
-  int exit_code;
-  std::string output;
-};
-
-CmdResult RunTenant(const std::vector<std::string>& args) {
-  testing::SubprocessOptions o;
-  o.argv = {absl::StrCat(std::getenv("TEST_SRCDIR"), "/candor/cli/tenant/tenant")};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.stdout_path = LogPath("tenant");
-  auto p = testing::Subprocess::Start(o);
-  if (!p.ok()) return {-1, std::string(p.status().message())};
-  auto st = (*p)->Wait(absl::Seconds(60));
-  int code = st.ok() && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  return {code, testing::FileTail(o.stdout_path, 1 << 16)};
-}
+using CmdResult = testing::CommandResult;
+using tenant::RunTenant;
 
 // mTLS end to end with the real binaries: `tenant certs init`, a registrar
 // and a verifier started with those certificates, `tenant health` over mTLS.

@@ -16,26 +16,14 @@ namespace {
 
 using ::testing::HasSubstr;
 
-struct ProbeRun {
-  int exit_code;
-  std::string output;
-};
+using ProbeRun = candor::testing::CommandResult;
 
 ProbeRun Probe(const std::string& filter, const std::vector<std::string>& env) {
-  static int n = 0;
-  std::string tmp = std::getenv("TEST_TMPDIR");
-  std::string log = tmp + "/probe." + std::to_string(n++) + ".out";
-  candor::testing::SubprocessOptions o;
-  o.argv = {std::string(std::getenv("TEST_SRCDIR")) +
-                "/candor/tests/integration/resource_probe",
-            "--gtest_filter=" + filter};
-  o.extra_env = env;
-  o.stdout_path = log;
-  auto p = candor::testing::Subprocess::Start(o);
-  if (!p.ok()) return {-1, std::string(p.status().message())};
-  auto st = (*p)->Wait(absl::Seconds(60));
-  int code = st.ok() && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  return {code, candor::testing::FileTail(log, 1 << 16)};
+  return candor::testing::RunAndCapture(
+      {std::string(std::getenv("TEST_SRCDIR")) +
+           "/candor/tests/integration/resource_probe",
+       "--gtest_filter=" + filter},
+      absl::Seconds(60), env);
 }
 
 std::string EmptyDir() {

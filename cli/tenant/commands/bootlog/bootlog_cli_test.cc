@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "cli/tenant/testing/run_tenant.h"
 #include "tests/harness/subprocess.h"
 
 namespace {
@@ -22,25 +23,12 @@ constexpr char kSbLog[] =
     "tests/testdata/keylime/create-mb-policy/"
     "binary_bios_measurements-secureboot";
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using Result = candor::testing::CommandResult;
 
 std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
 
 Result Tenant(std::vector<std::string> args) {
-  static int n = 0;
-  std::string log = Tmp() + "/tenant." + std::to_string(n++) + ".out";
-  candor::testing::SubprocessOptions o;
-  o.argv = {std::string(getenv("TEST_SRCDIR")) + "/candor/cli/tenant/tenant"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.stdout_path = log;
-  auto p = candor::testing::Subprocess::Start(o);
-  if (!p.ok()) return {-1, std::string(p.status().message())};
-  auto st = (*p)->Wait(absl::Seconds(30));
-  int code = st.ok() && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  return {code, candor::testing::FileTail(log, 1 << 22)};
+  return candor::tenant::RunTenant(args);
 }
 
 std::string Slurp(const std::string& path) {

@@ -17,6 +17,7 @@
 #include "lib/ima/hex.h"
 #include "lib/ima/replay.h"
 #include "nlohmann/json.hpp"
+#include "cli/tenant/testing/run_tenant.h"
 #include "tests/harness/subprocess.h"
 
 namespace {
@@ -25,10 +26,7 @@ using ::testing::HasSubstr;
 
 constexpr char kDir[] = "tests/testdata/keylime/create-runtime-policy/";
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using Result = candor::testing::CommandResult;
 
 std::string Tmp() { return std::getenv("TEST_TMPDIR"); }
 
@@ -40,19 +38,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 Result Tenant(std::vector<std::string> args) {
-  static int n = 0;
-  std::string log = Tmp() + "/policy." + std::to_string(n++) + ".out";
-  candor::testing::SubprocessOptions o;
-  o.argv = {std::string(std::getenv("TEST_SRCDIR")) +
-            "/candor/cli/tenant/tenant"};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.stdout_path = log;
-  o.working_dir = std::string(std::getenv("TEST_SRCDIR")) + "/candor";
-  auto p = candor::testing::Subprocess::Start(o);
-  if (!p.ok()) return {-1, std::string(p.status().message())};
-  auto st = (*p)->Wait(absl::Seconds(60));
-  int code = st.ok() && WIFEXITED(*st) ? WEXITSTATUS(*st) : -1;
-  return {code, candor::testing::FileTail(log, 1 << 20)};
+  return candor::tenant::RunTenant(args);
 }
 
 nlohmann::json Json(const std::string& path) {
