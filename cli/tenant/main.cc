@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   CLI::App app("tenant: operate a Candor attestation fleet", "tenant");
   app.footer(ExitCodeHelp());
   app.require_subcommand(1);
+  // Global options (-o, --out, --certs, …) may also follow the command, as in
+  // `tenant policy create --ima-log LOG --out policy.json`; subcommands
+  // inherit this setting when they are created.
+  app.fallthrough();
   app.set_version_flag("--version", kVersion);
   CommandContext ctx;
   app.add_option("-o,--output", ctx.output_format, "Output format")

@@ -69,6 +69,18 @@ TEST(TenantCliTest, FailuresAsJsonToFile) {
   EXPECT_TRUE(seen);
 }
 
+TEST(TenantCliTest, GlobalOptionsMayFollowTheCommand) {
+  // As the issue and README type it: `tenant failures ... -o json --out F`.
+  std::string path = Tmp() + "/after.json";
+  Result r = Tenant({"failures", "--match", "^quote\\.", "-o", "json",
+                     "--out", path});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(path);
+  nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_TRUE(j.is_array());
+  EXPECT_FALSE(j.empty());
+}
+
 TEST(TenantCliTest, BadRegexIsBadInput) {
   Result r = Tenant({"failures", "--match", "(unclosed"});
   EXPECT_EQ(r.exit_code, 3);
