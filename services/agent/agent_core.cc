@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "lib/metrics/metrics_catalogue.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/convert/pcr_convert.h"
 #include "lib/crypto/digest.h"
@@ -144,7 +146,9 @@ absl::Status AgentCore::EnsureBootStateLocked() {
   for (const auto& [bank, unused] : expected_pcr16_) {
     sel.push_back({bank, {kTransportPcr}});
   }
+  absl::Time start = absl::Now();
   ABSL_ASSIGN_OR_RETURN(tpm::PcrValues now, tpm_->ReadPcrs(sel));
+  Observe(metrics::kTpmPcrRead, start);
   if (now == expected_pcr16_) return absl::OkStatus();
   // The TPM was reset (PCR 16 is zero again) or someone extended PCR 16:
   // bind again. A reset also dropped the loaded AK.
@@ -152,9 +156,18 @@ absl::Status AgentCore::EnsureBootStateLocked() {
   return BindTransportKeyLocked();
 }
 
+void AgentCore::Observe(absl::string_view command, absl::Time start) const {
+  if (config_.metrics != nullptr) {
+    config_.metrics->ObserveTpmCommand(
+        command, absl::ToDoubleSeconds(absl::Now() - start));
+  }
+}
+
 absl::StatusOr<tpm::TpmQuote> AgentCore::QuoteLocked(
     const tpm::PcrSelection& sel, absl::string_view nonce) {
+  absl::Time start = absl::Now();
   absl::StatusOr<tpm::TpmQuote> quote = tpm_->Quote(sel, nonce);
+  Observe(metrics::kTpmQuote, start);
   if (quote.ok() ||
       quote.status().code() == absl::StatusCode::kInvalidArgument ||
       quote.status().code() == absl::StatusCode::kResourceExhausted) {
@@ -250,8 +263,11 @@ absl::StatusOr<crypto::SecretBytes> AgentCore::ActivateCredential(
     absl::string_view credential_blob, absl::string_view encrypted_secret) {
   absl::MutexLock lock(&mu_);
   ABSL_RETURN_IF_ERROR(EnsureBootStateLocked());
-  return tpm_->ActivateCredential(credential_blob, encrypted_secret,
-                                  config_.ek);
+  absl::Time start = absl::Now();
+  absl::StatusOr<crypto::SecretBytes> credential =
+      tpm_->ActivateCredential(credential_blob, encrypted_secret, config_.ek);
+  Observe(metrics::kTpmActivateCredential, start);
+  return credential;
 }
 
 }  // namespace candor::agent

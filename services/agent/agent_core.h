@@ -27,6 +27,7 @@
 #include "candor/v1/agent.pb.h"
 #include "lib/crypto/ossl_ptr.h"
 #include "lib/crypto/secret.h"
+#include "lib/metrics/component_metrics.h"
 #include "lib/tpm/tpm.h"
 #include "services/agent/agent_state.h"
 #include "services/agent/ima_log_reader.h"
@@ -48,6 +49,7 @@ struct AgentConfig {
   size_t max_ima_bytes = 64 * 1024 * 1024;
   absl::Duration tls_validity = absl::Hours(24 * 365);
   bool simulated = false;  // set by the load simulator only
+  metrics::AgentMetrics* metrics = nullptr;  // TPM command latency; not owned
 };
 
 class AgentCore {
@@ -83,6 +85,8 @@ class AgentCore {
   // Re-binds PCR 16 and reloads the AK when the TPM was reset; restarts the
   // IMA reader when the boot id changed.
   absl::Status EnsureBootStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the TPM command's latency since `start` when metrics are on.
+  void Observe(absl::string_view command, absl::Time start) const;
   absl::StatusOr<tpm::TpmQuote> QuoteLocked(const tpm::PcrSelection& sel,
                                             absl::string_view nonce)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -25,6 +25,7 @@ grpc::Status AgentServiceImpl::GetQuote(grpc::ServerContext* context,
       authorizer_.Check(*context, {Role::kVerifier}, "AgentService.GetQuote");
   if (!s.ok()) return ToGrpcStatus(s);
   absl::StatusOr<v1::Evidence> ev = core_.GetEvidence(request->request());
+  if (metrics_ != nullptr) metrics_->QuoteResult(metrics::ResultOf(ev.status()));
   if (!ev.ok()) return ToGrpcStatus(ev.status());
   *response->mutable_evidence() = std::move(*ev);
   return grpc::Status::OK;

@@ -9,6 +9,7 @@
 #define CANDOR_SERVICES_AGENT_AGENT_SERVICE_H_
 
 #include "candor/v1/agent.grpc.pb.h"
+#include "lib/metrics/component_metrics.h"
 #include "lib/rpc/auth.h"
 #include "services/agent/agent_core.h"
 
@@ -16,9 +17,10 @@ namespace candor::agent {
 
 class AgentServiceImpl final : public candor::v1::AgentService::Service {
  public:
-  // Neither is owned; both must outlive the service.
-  AgentServiceImpl(AgentCore& core, const rpc::Authorizer& authorizer)
-      : core_(core), authorizer_(authorizer) {}
+  // None is owned; all must outlive the service. `metrics` may be null.
+  AgentServiceImpl(AgentCore& core, const rpc::Authorizer& authorizer,
+                   metrics::AgentMetrics* metrics = nullptr)
+      : core_(core), authorizer_(authorizer), metrics_(metrics) {}
 
   grpc::Status GetIdentity(grpc::ServerContext* context,
                            const v1::GetIdentityRequest* request,
@@ -36,6 +38,7 @@ class AgentServiceImpl final : public candor::v1::AgentService::Service {
  private:
   AgentCore& core_;
   const rpc::Authorizer& authorizer_;
+  metrics::AgentMetrics* const metrics_;
 };
 
 }  // namespace candor::agent

@@ -10,6 +10,8 @@
 #include "absl/flags/usage.h"
 #include "lib/common/file_util.h"
 #include "lib/log/log.h"
+#include "lib/metrics/component_metrics.h"
+#include "lib/metrics/exporter.h"
 #include "lib/rpc/auth.h"
 #include "lib/rpc/daemon.h"
 #include "lib/rpc/signals.h"
@@ -48,6 +50,8 @@ ABSL_FLAG(std::string, ca, "",
 ABSL_FLAG(bool, insecure, false,
           "Plaintext gRPC without authentication (local debugging only)");
 ABSL_FLAG(std::string, log_level, "info", "trace|debug|info|warn|error");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus /metrics on this HOST:PORT (empty: off)");
 
 namespace {
 
@@ -120,7 +124,21 @@ int main(int argc, char** argv) {
     spdlog::error("cannot open the TPM: {}", tpm.status().message());
     return 1;
   }
+  auto registry = std::make_shared<prometheus::Registry>();
+  candor::metrics::AgentMetrics agent_metrics(registry);
+  std::unique_ptr<candor::metrics::Exporter> exporter;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto e = candor::metrics::StartExporter(absl::GetFlag(FLAGS_metrics_listen),
+                                            registry);
+    if (!e.ok()) {
+      spdlog::error("--metrics_listen: {}", e.status().message());
+      return 2;
+    }
+    exporter = std::move(*e);
+    spdlog::info("/metrics on port {}", exporter->port());
+  }
   candor::agent::AgentConfig config;
+  config.metrics = &agent_metrics;
   config.agent_id = absl::GetFlag(FLAGS_agent_id);
   config.ek = *ek;
   config.ak = *ak;
@@ -157,7 +175,7 @@ int main(int argc, char** argv) {
     registrar_tls.emplace();
     registrar_tls->root_pem = *ca;
   }
-  candor::agent::AgentServiceImpl service(**core, *authorizer);
+  candor::agent::AgentServiceImpl service(**core, *authorizer, &agent_metrics);
   candor::rpc::DaemonConfig daemon;
   daemon.component = "agent";
   daemon.listen_address = absl::GetFlag(FLAGS_listen);

@@ -15,6 +15,8 @@
 #include "lib/rpc/daemon.h"
 #include "lib/rpc/server_security.h"
 #include "lib/rpc/signals.h"
+#include "lib/metrics/component_metrics.h"
+#include "lib/metrics/exporter.h"
 #include "services/registrar/authorizer.h"
 #include "services/registrar/clock.h"
 #include "services/registrar/ek_trust.h"
@@ -55,6 +57,8 @@ ABSL_FLAG(double, register_rate, 10,
           "Register (and Activate) calls per second per source address "
           "(IPv6: per /64); 0 = unlimited");
 ABSL_FLAG(double, register_burst, 20, "Burst size of --register_rate");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus /metrics on this HOST:PORT (empty: off)");
 
 namespace candor::registrar {
 namespace {
@@ -111,8 +115,21 @@ int Run() {
   RateLimiter register_limiter(limits, Clock::Real());
   RateLimiter activate_limiter(limits, Clock::Real());
   RoleAuthorizer authorizer(security->authorizer.get());
+  auto registry = std::make_shared<prometheus::Registry>();
+  metrics::RegistrarMetrics registrar_metrics(registry);
+  std::unique_ptr<metrics::Exporter> exporter;
+  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
+    auto e = metrics::StartExporter(absl::GetFlag(FLAGS_metrics_listen),
+                                    registry);
+    if (!e.ok()) {
+      spdlog::error("registrar: --metrics_listen: {}", e.status().message());
+      return 2;
+    }
+    exporter = std::move(*e);
+    spdlog::info("registrar: /metrics on port {}", exporter->port());
+  }
   RegistrarServiceImpl service(&enrollment, &authorizer, &register_limiter,
-                               &activate_limiter);
+                               &activate_limiter, &registrar_metrics);
   Janitor janitor(absl::Minutes(5), [&] { return enrollment.PurgeExpired(); });
   rpc::DaemonConfig daemon;
   daemon.component = "registrar";

@@ -40,6 +40,11 @@ grpc::Status RegistrarServiceImpl::Finish(const grpc::ServerContext& context,
                                           RegistrarRpc rpc,
                                           absl::string_view agent_id,
                                           const absl::Status& status) const {
+  if (metrics_ != nullptr && rpc == RegistrarRpc::kRegister) {
+    metrics_->RegistrationResult(metrics::ResultOf(status));
+  } else if (metrics_ != nullptr && rpc == RegistrarRpc::kActivate) {
+    metrics_->ActivationResult(metrics::ResultOf(status));
+  }
   if (!status.ok()) {
     spdlog::warn("registrar: {} for agent {} from {}: {}", RpcName(rpc),
                  Loggable(agent_id), context.peer(), status);

@@ -16,6 +16,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "candor/v1/registrar.grpc.pb.h"
+#include "lib/metrics/component_metrics.h"
 #include "services/registrar/authorizer.h"
 #include "services/registrar/enrollment.h"
 #include "services/registrar/rate_limiter.h"
@@ -24,13 +25,16 @@ namespace candor::registrar {
 
 class RegistrarServiceImpl final : public v1::RegistrarService::Service {
  public:
+  // `metrics` may be null (no /metrics); none is owned.
   RegistrarServiceImpl(Enrollment* enrollment, const Authorizer* authorizer,
                        RateLimiter* register_limiter,
-                       RateLimiter* activate_limiter)
+                       RateLimiter* activate_limiter,
+                       metrics::RegistrarMetrics* metrics = nullptr)
       : enrollment_(enrollment),
         authorizer_(authorizer),
         register_limiter_(register_limiter),
-        activate_limiter_(activate_limiter) {}
+        activate_limiter_(activate_limiter),
+        metrics_(metrics) {}
 
   grpc::Status Register(grpc::ServerContext* context,
                         const v1::RegisterRequest* request,
@@ -62,6 +66,7 @@ class RegistrarServiceImpl final : public v1::RegistrarService::Service {
   const Authorizer* const authorizer_;
   RateLimiter* const register_limiter_;
   RateLimiter* const activate_limiter_;
+  metrics::RegistrarMetrics* const metrics_;
 };
 
 }  // namespace candor::registrar

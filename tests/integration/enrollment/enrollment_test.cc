@@ -14,6 +14,7 @@
 #include "candor/v1/registrar.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/metrics/testing/http_get.h"
 #include "lib/pki/pki.h"
 #include "lib/rpc/tls.h"
 #include "lib/status/grpc_status.h"
@@ -60,6 +61,11 @@ class EnrollmentTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(rp.ok() && ap.ok());
     registrar_port_ = *rp;
     agent_port_ = *ap;
+    auto rm = testing::PickFreePort();
+    auto am = testing::PickFreePort();
+    ASSERT_TRUE(rm.ok() && am.ok());
+    registrar_metrics_port_ = *rm;
+    agent_metrics_port_ = *am;
   }
 
   std::unique_ptr<testing::Subprocess> StartAgent(const std::string& ek,
@@ -74,7 +80,8 @@ class EnrollmentTest : public ::testing::TestWithParam<std::string> {
               "--ca=" + pki::CertPath(pki_, "ca"),
               absl::StrCat("--registrar=localhost:", registrar_port_),
               "--ima_log=" + Tmp("none"),
-              "--boot_log=" + Tmp("none")};
+              "--boot_log=" + Tmp("none"),
+              absl::StrCat("--metrics_listen=127.0.0.1:", agent_metrics_port_)};
     o.stdout_path = log;
     auto p = testing::Subprocess::Start(o);
     EXPECT_TRUE(p.ok()) << p.status();
@@ -89,7 +96,9 @@ class EnrollmentTest : public ::testing::TestWithParam<std::string> {
               "--tls_key=" + pki::KeyPath(pki_, "registrar"),
               "--tls_ca=" + pki::CertPath(pki_, "ca"),
               "--database=" + conninfo_,
-              "--ek_ca_dir=" + ek_ca_dir_};
+              "--ek_ca_dir=" + ek_ca_dir_,
+              absl::StrCat("--metrics_listen=127.0.0.1:",
+                           registrar_metrics_port_)};
     o.stdout_path = log;
     auto p = testing::Subprocess::Start(o);
     EXPECT_TRUE(p.ok()) << p.status();
@@ -119,6 +128,7 @@ class EnrollmentTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<testing::Swtpm> tpm_;
   std::string conninfo_, pki_, ek_ca_dir_;
   int registrar_port_ = 0, agent_port_ = 0;
+  int registrar_metrics_port_ = 0, agent_metrics_port_ = 0;
 };
 
 TEST_P(EnrollmentTest, AgentRetriesUntilTheRegistrarIsUpThenEnrolls) {
@@ -185,6 +195,19 @@ TEST_P(EnrollmentTest, AgentRetriesUntilTheRegistrarIsUpThenEnrolls) {
   t.stdout_path = Tmp("tenant-status-" + ek + ".out");
   absl::Status missing = testing::RunCommand(t);
   EXPECT_THAT(std::string(missing.message()), HasSubstr("exit 4"));
+
+  // Prometheus /metrics of both daemons show the enrollment.
+  std::string reg_metrics =
+      metrics::testing::HttpGet(registrar_metrics_port_, "/metrics");
+  EXPECT_THAT(reg_metrics,
+              HasSubstr("candor_registrar_registrations_total{result=\"ok\"} 1"));
+  EXPECT_THAT(reg_metrics,
+              HasSubstr("candor_registrar_activations_total{result=\"ok\"} 1"));
+  std::string agent_metrics =
+      metrics::testing::HttpGet(agent_metrics_port_, "/metrics");
+  EXPECT_THAT(agent_metrics,
+              HasSubstr("candor_agent_tpm_command_duration_seconds_count{"
+                        "command=\"activate_credential\"} 1"));
   EXPECT_EQ(agent->Stop(SIGTERM, absl::Seconds(15)), 0);
   EXPECT_EQ(registrar->Stop(SIGTERM, absl::Seconds(15)), 0);
 }
