@@ -156,10 +156,10 @@ const std::vector<pg::Migration>& RegistrarMigrations() {
 
 absl::StatusOr<std::unique_ptr<PgRegistrarStore>> PgRegistrarStore::Open(
     const std::string& conninfo, size_t pool_size) {
-  ABSL_ASSIGN_OR_RETURN(std::unique_ptr<PgPool> pool,
-                        PgPool::Create(conninfo, pool_size));
+  ABSL_ASSIGN_OR_RETURN(std::unique_ptr<pg::PgPool> pool,
+                        pg::PgPool::Create(conninfo, pool_size));
   {
-    ABSL_ASSIGN_OR_RETURN(PgPool::Lease conn, pool->Acquire());
+    ABSL_ASSIGN_OR_RETURN(pg::PgPool::Lease conn, pool->Acquire());
     ABSL_RETURN_IF_ERROR(
         pg::ApplyMigrations(*conn, "registrar", RegistrarMigrations())
             .status());
@@ -173,7 +173,7 @@ absl::Status PgRegistrarStore::Transact(
     const std::function<absl::Status(pqxx::work&)>& fn) {
   int aborted = 0, lost = 0;
   for (;;) {
-    ABSL_ASSIGN_OR_RETURN(PgPool::Lease conn, pool_->Acquire());
+    ABSL_ASSIGN_OR_RETURN(pg::PgPool::Lease conn, pool_->Acquire());
     absl::Status s = conn->Transact(what, fn);
     if (s.code() == absl::StatusCode::kAborted && ++aborted < 3) continue;
     if (s.code() == absl::StatusCode::kUnavailable && ++lost < 2) continue;

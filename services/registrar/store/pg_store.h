@@ -15,7 +15,7 @@
 // PostgreSQL aborts (serialization, deadlock) is retried up to 3 times, one
 // that lost its connection once; the mutation may then run again.
 //
-// Thread-safe: calls borrow a connection from a PgPool.
+// Thread-safe: calls borrow a connection from a pg::PgPool.
 #ifndef CANDOR_SERVICES_REGISTRAR_STORE_PG_STORE_H_
 #define CANDOR_SERVICES_REGISTRAR_STORE_PG_STORE_H_
 
@@ -25,7 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/pg/migrations.h"
-#include "services/registrar/store/pg_pool.h"
+#include "lib/pg/pool.h"
 #include "services/registrar/store/registrar_store.h"
 
 namespace candor::registrar {
@@ -51,17 +51,17 @@ class PgRegistrarStore final : public RegistrarStore {
   absl::StatusOr<bool> Delete(absl::string_view agent_id) override;
   absl::StatusOr<size_t> PurgeExpired(absl::Time cutoff) override;
 
-  PgPool& pool() { return *pool_; }
+  pg::PgPool& pool() { return *pool_; }
 
  private:
-  explicit PgRegistrarStore(std::unique_ptr<PgPool> pool)
+  explicit PgRegistrarStore(std::unique_ptr<pg::PgPool> pool)
       : pool_(std::move(pool)) {}
   // Runs `fn` in a transaction on a pooled connection, with the retries
   // described above.
   absl::Status Transact(absl::string_view what,
                         const std::function<absl::Status(pqxx::work&)>& fn);
 
-  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<pg::PgPool> pool_;
 };
 
 }  // namespace candor::registrar

@@ -1,12 +1,12 @@
-#include "services/registrar/store/pg_pool.h"
+#include "lib/pg/pool.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
-namespace candor::registrar {
+namespace candor::pg {
 
-PgPool::PgPool(std::vector<std::unique_ptr<pg::Connection>> all,
+PgPool::PgPool(std::vector<std::unique_ptr<Connection>> all,
                std::string description)
     : all_(std::move(all)), description_(std::move(description)) {
   for (const auto& c : all_) free_.push_back(c.get());
@@ -17,10 +17,10 @@ absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(
   if (size == 0) {
     return absl::InvalidArgumentError("PostgreSQL pool size must be >= 1");
   }
-  std::vector<std::unique_ptr<pg::Connection>> all;
+  std::vector<std::unique_ptr<Connection>> all;
   for (size_t i = 0; i < size; ++i) {
-    absl::StatusOr<std::unique_ptr<pg::Connection>> c =
-        pg::Connection::Open(conninfo);
+    absl::StatusOr<std::unique_ptr<Connection>> c =
+        Connection::Open(conninfo);
     if (!c.ok()) return c.status();
     all.push_back(std::move(*c));
   }
@@ -30,21 +30,21 @@ absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(
 
 absl::StatusOr<PgPool::Lease> PgPool::Acquire(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  bool (*available)(std::vector<pg::Connection*>*) =
-      [](std::vector<pg::Connection*>* f) { return !f->empty(); };
+  bool (*available)(std::vector<Connection*>*) =
+      [](std::vector<Connection*>* f) { return !f->empty(); };
   if (!mu_.AwaitWithTimeout(absl::Condition(available, &free_), timeout)) {
     return absl::UnavailableError(absl::StrCat(
         "all ", all_.size(), " PostgreSQL connections to ", description_,
         " stayed busy for ", absl::FormatDuration(timeout)));
   }
-  pg::Connection* conn = free_.back();
+  Connection* conn = free_.back();
   free_.pop_back();
   return Lease(this, conn);
 }
 
-void PgPool::Release(pg::Connection* conn) {
+void PgPool::Release(Connection* conn) {
   absl::MutexLock lock(&mu_);
   free_.push_back(conn);
 }
 
-}  // namespace candor::registrar
+}  // namespace candor::pg

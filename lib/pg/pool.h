@@ -1,15 +1,15 @@
-// File: services/registrar/store/pg_pool.h
+// File: lib/pg/pool.h
 //
 // A fixed-size pool of PostgreSQL connections (lib/pg Connection is not
 // thread-safe; gRPC's sync server calls the store from many threads). All
-// connections are opened by Create, so a registrar that cannot reach its
+// connections are opened by Create, so a service that cannot reach its
 // database fails at start. Acquire() blocks until a connection is free, at
 // most `timeout`, then answers UNAVAILABLE. A connection that lost its
 // server reconnects on its next use (lib/pg).
 //
 // Thread-safe. The pool must outlive every Lease.
-#ifndef CANDOR_SERVICES_REGISTRAR_STORE_PG_POOL_H_
-#define CANDOR_SERVICES_REGISTRAR_STORE_PG_POOL_H_
+#ifndef CANDOR_LIB_PG_POOL_H_
+#define CANDOR_LIB_PG_POOL_H_
 
 #include <memory>
 #include <string>
@@ -21,7 +21,7 @@
 #include "absl/time/time.h"
 #include "lib/pg/connection.h"
 
-namespace candor::registrar {
+namespace candor::pg {
 
 class PgPool {
  public:
@@ -43,14 +43,14 @@ class PgPool {
     ~Lease() {
       if (pool_ != nullptr) pool_->Release(conn_);
     }
-    pg::Connection* operator->() const { return conn_; }
-    pg::Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_; }
+    Connection& operator*() const { return *conn_; }
 
    private:
     friend class PgPool;
-    Lease(PgPool* pool, pg::Connection* conn) : pool_(pool), conn_(conn) {}
+    Lease(PgPool* pool, Connection* conn) : pool_(pool), conn_(conn) {}
     PgPool* pool_;
-    pg::Connection* conn_;
+    Connection* conn_;
   };
 
   absl::StatusOr<Lease> Acquire(absl::Duration timeout = absl::Seconds(10));
@@ -59,16 +59,16 @@ class PgPool {
   const std::string& description() const { return description_; }
 
  private:
-  PgPool(std::vector<std::unique_ptr<pg::Connection>> all,
+  PgPool(std::vector<std::unique_ptr<Connection>> all,
          std::string description);
-  void Release(pg::Connection* conn);
+  void Release(Connection* conn);
 
-  const std::vector<std::unique_ptr<pg::Connection>> all_;
+  const std::vector<std::unique_ptr<Connection>> all_;
   const std::string description_;
   absl::Mutex mu_;
-  std::vector<pg::Connection*> free_ ABSL_GUARDED_BY(mu_);
+  std::vector<Connection*> free_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace candor::registrar
+}  // namespace candor::pg
 
-#endif  // CANDOR_SERVICES_REGISTRAR_STORE_PG_POOL_H_
+#endif  // CANDOR_LIB_PG_POOL_H_
