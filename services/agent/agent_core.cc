@@ -79,9 +79,9 @@ absl::Status AgentCore::Init() {
   identity_.set_ak_public(ak_.public_area);
   identity_.set_ak_name(ak_.name);
 
-  ABSL_ASSIGN_OR_RETURN(crypto::OsslPtr<EVP_PKEY> transport,
-                        state_->LoadOrCreateTransportKey());
-  ABSL_ASSIGN_OR_RETURN(transport_der_, crypto::PublicKeyToDer(transport.get()));
+  ABSL_ASSIGN_OR_RETURN(transport_key_, state_->LoadOrCreateTransportKey());
+  ABSL_ASSIGN_OR_RETURN(transport_der_,
+                        crypto::PublicKeyToDer(transport_key_.get()));
   identity_.set_transport_public_key(transport_der_);
 
   ABSL_ASSIGN_OR_RETURN(tls_,

@@ -63,6 +63,10 @@ class AgentCore {
   // What the agent registers: EK, EK certificate, AK, transport key, TLS cert.
   const v1::AgentIdentity& identity() const { return identity_; }
   const TlsIdentity& tls() const { return tls_; }
+  // The transport private key (U and V shares are encrypted to it). Owned by
+  // the core; valid for its lifetime; safe to use from several threads.
+  EVP_PKEY* transport_key() const { return transport_key_.get(); }
+  const std::string& state_dir() const { return config_.state_dir; }
 
   absl::StatusOr<v1::GetIdentityResponse> GetIdentity();
 
@@ -101,6 +105,7 @@ class AgentCore {
   tpm::AkBlobs ak_;
   tpm::TpmFacts facts_;
   std::string transport_der_;
+  crypto::OsslPtr<EVP_PKEY> transport_key_;
   tpm::PcrValues expected_pcr16_;  // bank -> {16: value}
   std::string boot_id_ ABSL_GUARDED_BY(mu_);
 };

@@ -2,9 +2,11 @@
 //
 // The gRPC adapter for candor.v1.AgentService (protos/candor/v1/agent.proto):
 // checks the caller's role, calls AgentCore, maps the status with
-// candor::ToGrpcStatus. GetIdentity and GetQuote need a verifier
-// certificate. DeliverKeyShare and Notify (secure payload and revocation)
-// answer UNIMPLEMENTED until the end-to-end issue implements them.
+// candor::ToGrpcStatus. GetIdentity, GetQuote, Notify and DeliverKeyShare
+// kind V need a verifier certificate; DeliverKeyShare kind U an admin one.
+// DeliverKeyShare goes to SecurePayload, Notify to RevocationHandler (each
+// answers FAILED_PRECONDITION when not configured). No RPC holds a lock
+// another RPC waits for, except GetQuote/GetIdentity on the TPM.
 #ifndef CANDOR_SERVICES_AGENT_AGENT_SERVICE_H_
 #define CANDOR_SERVICES_AGENT_AGENT_SERVICE_H_
 
@@ -12,15 +14,25 @@
 #include "lib/metrics/component_metrics.h"
 #include "lib/rpc/auth.h"
 #include "services/agent/agent_core.h"
+#include "services/agent/revocation_handler.h"
+#include "services/agent/secure_payload.h"
 
 namespace candor::agent {
 
 class AgentServiceImpl final : public candor::v1::AgentService::Service {
  public:
   // None is owned; all must outlive the service. `metrics` may be null.
+  // `payload` and `revocation` may be null (those RPCs then answer
+  // FAILED_PRECONDITION).
   AgentServiceImpl(AgentCore& core, const rpc::Authorizer& authorizer,
-                   metrics::AgentMetrics* metrics = nullptr)
-      : core_(core), authorizer_(authorizer), metrics_(metrics) {}
+                   metrics::AgentMetrics* metrics = nullptr,
+                   SecurePayload* payload = nullptr,
+                   RevocationHandler* revocation = nullptr)
+      : core_(core),
+        authorizer_(authorizer),
+        metrics_(metrics),
+        payload_(payload),
+        revocation_(revocation) {}
 
   grpc::Status GetIdentity(grpc::ServerContext* context,
                            const v1::GetIdentityRequest* request,
@@ -39,6 +51,8 @@ class AgentServiceImpl final : public candor::v1::AgentService::Service {
   AgentCore& core_;
   const rpc::Authorizer& authorizer_;
   metrics::AgentMetrics* const metrics_;
+  SecurePayload* const payload_;
+  RevocationHandler* const revocation_;
 };
 
 }  // namespace candor::agent

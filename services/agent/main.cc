@@ -2,6 +2,7 @@
 // enrolls at the registrar. main() only wires and starts.
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "lib/log/log.h"
 #include "lib/metrics/component_metrics.h"
 #include "lib/metrics/exporter.h"
+#include "lib/revocation/notice.h"
 #include "lib/rpc/auth.h"
 #include "lib/rpc/daemon.h"
 #include "lib/rpc/signals.h"
@@ -20,6 +22,8 @@
 #include "services/agent/agent_core.h"
 #include "services/agent/agent_service.h"
 #include "services/agent/enrollment.h"
+#include "services/agent/revocation_handler.h"
+#include "services/agent/secure_payload.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:9002", "gRPC listen address");
 ABSL_FLAG(std::string, advertise, "",
@@ -49,6 +53,16 @@ ABSL_FLAG(std::string, ca, "",
           "callers' client certificates");
 ABSL_FLAG(bool, insecure, false,
           "Plaintext gRPC without authentication (local debugging only)");
+ABSL_FLAG(std::string, secure_dir, "",
+          "Private directory (0700) the secure payload is decrypted into "
+          "(as <dir>/payload); default: /dev/shm/candor-<agent id> when "
+          "/dev/shm is writable, else <state_dir>/secure");
+ABSL_FLAG(std::string, revocation_actions_dir, "",
+          "Directory of revocation actions: every executable regular file in "
+          "it is run, sorted by name, for each verified revocation notice "
+          "(empty: notices are acknowledged, nothing is run)");
+ABSL_FLAG(absl::Duration, revocation_action_timeout, absl::Seconds(30),
+          "Each revocation action is killed after this long");
 ABSL_FLAG(std::string, log_level, "info", "trace|debug|info|warn|error");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus /metrics on this HOST:PORT (empty: off)");
@@ -99,6 +113,8 @@ void EnrollInBackground(AgentCore& core, const std::string& advertise,
 
 int main(int argc, char** argv) {
   candor::rpc::BlockTerminationSignals();
+  // Writing to a revocation action that closed its stdin must not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
   // tpm2-tss logs expected conditions (an absent NV index, a malformed
   // structure) as errors; Candor reports every failure itself, with context.
   setenv("TSS2_LOG", "all+NONE", /*overwrite=*/0);
@@ -175,7 +191,56 @@ int main(int argc, char** argv) {
     registrar_tls.emplace();
     registrar_tls->root_pem = *ca;
   }
-  candor::agent::AgentServiceImpl service(**core, *authorizer, &agent_metrics);
+  candor::agent::SecurePayloadConfig payload_config;
+  payload_config.agent_id = (*core)->agent_id();
+  payload_config.state_dir = (*core)->state_dir();
+  payload_config.secure_dir = absl::GetFlag(FLAGS_secure_dir);
+  if (payload_config.secure_dir.empty()) {
+    payload_config.secure_dir = candor::agent::DefaultSecureDir(
+        payload_config.agent_id, payload_config.state_dir);
+  }
+  payload_config.transport_key = (*core)->transport_key();
+  auto secure_payload =
+      candor::agent::SecurePayload::Create(std::move(payload_config));
+  if (!secure_payload.ok()) {
+    spdlog::error("--secure_dir: {}", secure_payload.status().message());
+    return 2;
+  }
+  spdlog::info("secure payloads are decrypted into {}",
+               (*secure_payload)->payload_dir());
+
+  std::optional<candor::crypto::CaStore> revocation_ca;
+  if (!absl::GetFlag(FLAGS_ca).empty()) {
+    auto ca_store = candor::revocation::LoadCaBundle(absl::GetFlag(FLAGS_ca));
+    if (!ca_store.ok()) {
+      spdlog::error("--ca: {}", ca_store.status().message());
+      return 2;
+    }
+    revocation_ca.emplace(std::move(*ca_store));
+  }
+  candor::agent::RevocationConfig revocation_config;
+  revocation_config.actions_dir = absl::GetFlag(FLAGS_revocation_actions_dir);
+  revocation_config.action_timeout =
+      absl::GetFlag(FLAGS_revocation_action_timeout);
+  revocation_config.cursors_path =
+      (*core)->state_dir() + "/revocation_cursors";
+  if (revocation_config.action_timeout <= absl::ZeroDuration()) {
+    spdlog::error("--revocation_action_timeout must be positive");
+    return 2;
+  }
+  auto revocation = candor::agent::RevocationHandler::Create(
+      std::move(revocation_config), std::move(revocation_ca));
+  if (!revocation.ok()) {
+    spdlog::error("revocation: {}", revocation.status().message());
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_revocation_actions_dir).empty()) {
+    spdlog::info("no --revocation_actions_dir: revocation notices run nothing");
+  }
+
+  candor::agent::AgentServiceImpl service(**core, *authorizer, &agent_metrics,
+                                          secure_payload->get(),
+                                          revocation->get());
   candor::rpc::DaemonConfig daemon;
   daemon.component = "agent";
   daemon.listen_address = absl::GetFlag(FLAGS_listen);
