@@ -19,33 +19,6 @@ namespace {
 constexpr int kNameLockClass = 0x504F4C4E;     // "POLN"
 constexpr int kContentLockClass = 0x504F4C43;  // "POLC"
 
-const char kSchemaV1[] = R"sql(
--- Policy contents, content-addressed: one row per distinct SHA-256, however
--- many names and versions use it; removed with its last reference.
-CREATE TABLE policy_contents (
-  sha256 bytea PRIMARY KEY CHECK (octet_length(sha256) = 32),
-  -- candor.v1.PolicyKind of the version that first stored it (informational:
-  -- policies.kind is authoritative; equal bytes may serve both kinds).
-  kind smallint NOT NULL CHECK (kind IN (1, 2)),
-  content bytea NOT NULL,
-  size bigint NOT NULL CHECK (size >= 0),
-  created_at timestamptz NOT NULL DEFAULT now()
-);
--- Named, versioned policies. Versions of a name are 1, 2, 3, …; DeletePolicy
--- removes every row of a name in one transaction.
-CREATE TABLE policies (
-  name text COLLATE "C" NOT NULL CHECK (name ~ '^[A-Za-z0-9._-]{1,128}$'),
-  version integer NOT NULL CHECK (version >= 1),
-  -- candor.v1.PolicyKind: 1 RUNTIME, 2 BOOT; fixed at creation.
-  kind smallint NOT NULL CHECK (kind IN (1, 2)),
-  sha256 bytea NOT NULL REFERENCES policy_contents (sha256),
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (name, version)
-);
-CREATE INDEX policies_sha256 ON policies (sha256);
-CREATE INDEX policies_kind_name ON policies (kind, name);
-)sql";
-
 constexpr char kMeta[] =
     "p.name, p.version, p.kind, p.sha256, c.size, "
     "(EXTRACT(EPOCH FROM p.created_at) * 1000000)::bigint";
@@ -119,22 +92,11 @@ absl::StatusOr<PolicyVersionInfo> InsertVersion(
 
 }  // namespace
 
-const std::vector<pg::Migration>& VerifierMigrations() {
-  static const auto* const m = new std::vector<pg::Migration>{
-      {1, "create_policies", kSchemaV1},
-  };
-  return *m;
-}
-
 absl::StatusOr<std::unique_ptr<PgPolicyStore>> PgPolicyStore::Open(
     const std::string& conninfo, size_t pool_size) {
   ABSL_ASSIGN_OR_RETURN(std::unique_ptr<pg::PgPool> pool,
                         pg::PgPool::Create(conninfo, pool_size));
-  {
-    ABSL_ASSIGN_OR_RETURN(pg::PgPool::Lease conn, pool->Acquire());
-    ABSL_RETURN_IF_ERROR(
-        pg::ApplyMigrations(*conn, "verifier", VerifierMigrations()).status());
-  }
+  ABSL_RETURN_IF_ERROR(ApplyVerifierMigrations(*pool));
   return std::unique_ptr<PgPolicyStore>(new PgPolicyStore(std::move(pool)));
 }
 

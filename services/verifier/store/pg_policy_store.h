@@ -4,8 +4,8 @@
 // owns the tables `policy_contents` (one row per distinct SHA-256: the
 // content, stored once however many names and versions use it) and
 // `policies` (one row per name and version, referencing its content); the
-// schema is migration 1 of component "verifier" (pg_policy_store.cc,
-// VerifierMigrations()), applied by Open through pg::ApplyMigrations.
+// schema is migration 1 of component "verifier" (verifier_migrations.h),
+// applied by Open with the rest of the verifier's migrations.
 //
 // Concurrency, across threads and replicas: every mutation of a name first
 // takes a transaction-scoped advisory lock on the name (so two Updates never
@@ -33,11 +33,9 @@
 #include "lib/pg/migrations.h"
 #include "lib/pg/pool.h"
 #include "services/verifier/store/policy_store.h"
+#include "services/verifier/store/verifier_migrations.h"
 
 namespace candor::verifier {
-
-// The verifier's schema migrations, in order (append only).
-const std::vector<pg::Migration>& VerifierMigrations();
 
 class PgPolicyStore final : public PolicyStore {
  public:
