@@ -5,6 +5,7 @@
 namespace candor::tenant {
 namespace {
 constexpr char kCheckFailedUrl[] = "candor.tenant/check-failed";
+constexpr char kUsageUrl[] = "candor.tenant/usage";
 }  // namespace
 
 absl::Status CheckFailedError(const std::string& message) {
@@ -13,8 +14,15 @@ absl::Status CheckFailedError(const std::string& message) {
   return s;
 }
 
+absl::Status UsageError(const std::string& message) {
+  absl::Status s = absl::InvalidArgumentError(message);
+  s.SetPayload(kUsageUrl, absl::Cord("1"));
+  return s;
+}
+
 int ExitCodeFor(const absl::Status& status) {
   if (status.ok()) return kExitOk;
+  if (status.GetPayload(kUsageUrl).has_value()) return kExitUsage;
   if (status.GetPayload(kCheckFailedUrl).has_value()) return kExitCheckFailed;
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:

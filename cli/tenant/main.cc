@@ -5,11 +5,13 @@
 
 #include "CLI/CLI.hpp"
 #include "cli/tenant/command.h"
+#include "cli/tenant/commands/agent/agent_commands.h"
 #include "cli/tenant/commands/bootlog/bootlog_commands.h"
 #include "cli/tenant/commands/commands.h"
 #include "cli/tenant/commands/policy/policy_commands.h"
 #include "cli/tenant/commands/quote/quote_commands.h"
 #include "cli/tenant/commands/registrar/registrar_commands.h"
+#include "cli/tenant/commands/watch/watch_command.h"
 #include "cli/tenant/exit_codes.h"
 #include "cli/tenant/version.h"
 
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   CommandRegistry registry;
+  RegisterAgentCommands(app, registry);
   RegisterBootlogCommands(app, registry);
   RegisterCertsCommands(app, registry);
   RegisterFailuresCommands(app, registry);
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
   RegisterQuoteCommands(app, registry);
   RegisterRegistrarCommands(app, registry);
   RegisterVersionCommands(app, registry);
+  RegisterWatchCommand(app, registry);
 
   try {
     app.parse(argc, argv);

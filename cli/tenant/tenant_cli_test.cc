@@ -7,10 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "cli/tenant/testing/run_tenant.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "cli/tenant/testing/run_tenant.h"
 #include "tests/harness/subprocess.h"
 
 namespace {
@@ -30,13 +31,17 @@ TEST(TenantCliTest, HelpListsCommandsAndExitCodes) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.output, HasSubstr("failures"));
   EXPECT_THAT(r.output, HasSubstr("health"));
+  for (const char* group : {"agent", "bootlog", "certs", "policy", "quote",
+                            "registrar", "version", "watch"}) {
+    EXPECT_THAT(r.output, HasSubstr(absl::StrCat("\n  ", group, " "))) << group;
+  }
   EXPECT_THAT(r.output, HasSubstr("-o,--output"));
   EXPECT_THAT(r.output, HasSubstr("Exit codes"));
 }
 
 TEST(TenantCliTest, EverySubcommandHasHelp) {
-  for (const char* cmd : {"bootlog", "certs", "failures", "health", "policy",
-                          "quote", "registrar", "version"}) {
+  for (const char* cmd : {"agent", "bootlog", "certs", "failures", "health",
+                          "policy", "quote", "registrar", "version", "watch"}) {
     Result r = Tenant({cmd, "--help"});
     EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.output;
     EXPECT_THAT(r.output, HasSubstr("Usage")) << cmd;
@@ -54,8 +59,8 @@ TEST(TenantCliTest, UsageErrorsExitTwo) {
 
 TEST(TenantCliTest, FailuresAsJsonToFile) {
   std::string path = Tmp() + "/failures.json";
-  Result r = Tenant({"-o", "json", "--out", path, "failures", "--match",
-                     "^ima\\."});
+  Result r =
+      Tenant({"-o", "json", "--out", path, "failures", "--match", "^ima\\."});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(path);
   nlohmann::json j = nlohmann::json::parse(in);
@@ -72,8 +77,8 @@ TEST(TenantCliTest, FailuresAsJsonToFile) {
 TEST(TenantCliTest, GlobalOptionsMayFollowTheCommand) {
   // As the issue and README type it: `tenant failures ... -o json --out F`.
   std::string path = Tmp() + "/after.json";
-  Result r = Tenant({"failures", "--match", "^quote\\.", "-o", "json",
-                     "--out", path});
+  Result r =
+      Tenant({"failures", "--match", "^quote\\.", "-o", "json", "--out", path});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::ifstream in(path);
   nlohmann::json j = nlohmann::json::parse(in);
@@ -88,8 +93,8 @@ TEST(TenantCliTest, BadRegexIsBadInput) {
 }
 
 TEST(TenantCliTest, UnreachableServerSaysSoAndExitsSix) {
-  Result r = Tenant({"--insecure", "--timeout", "2", "health", "--address",
-                     "127.0.0.1:1"});
+  Result r = Tenant(
+      {"--insecure", "--timeout", "2", "health", "--address", "127.0.0.1:1"});
   EXPECT_EQ(r.exit_code, 6) << r.output;
   EXPECT_THAT(r.output, HasSubstr("127.0.0.1:1"));
 }

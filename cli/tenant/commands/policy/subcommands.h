@@ -14,6 +14,8 @@ namespace candor::tenant {
 
 void RegisterPolicyCreate(CLI::App* group, CommandRegistry& registry);
 void RegisterPolicyCheck(CLI::App* group, CommandRegistry& registry);
+// add, update, show, list, delete: named policies at the verifier.
+void RegisterPolicyRemote(CLI::App* group, CommandRegistry& registry);
 
 // The whole content of `path`, given with option `option` ("--ima-log").
 // NOT_FOUND "--ima-log FILE: no such file" when it does not exist,
