@@ -35,9 +35,10 @@ absl::string_view KindName(v1::PolicyKind kind) {
 
 absl::StatusOr<StoredPolicy> PolicyCache::Fetch(absl::string_view name,
                                                 uint32_t version,
-                                                v1::PolicyKind kind) {
+                                                v1::PolicyKind kind,
+                                                bool include_content) {
   ABSL_ASSIGN_OR_RETURN(StoredPolicy stored,
-                        store_->Get(name, version, /*include_content=*/true));
+                        store_->Get(name, version, include_content));
   if (stored.info.kind != kind) {
     return absl::FailedPreconditionError(absl::StrCat(
         "policy '", name, "' is a ", KindName(stored.info.kind),
@@ -53,7 +54,19 @@ template <typename T>
 absl::StatusOr<std::shared_ptr<const T>> PolicyCache::Get(
     absl::string_view name, uint32_t version, v1::PolicyKind kind,
     absl::flat_hash_map<std::string, Slot<T>>& map) {
-  ABSL_ASSIGN_OR_RETURN(StoredPolicy stored, Fetch(name, version, kind));
+  // Metadata first: a version already parsed is not fetched again.
+  ABSL_ASSIGN_OR_RETURN(StoredPolicy meta,
+                        Fetch(name, version, kind, /*include_content=*/false));
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = map.find(meta.info.sha256);
+    if (it != map.end()) {
+      if (std::shared_ptr<const T> live = it->second.parsed.lock()) return live;
+    }
+  }
+  ABSL_ASSIGN_OR_RETURN(
+      StoredPolicy stored,
+      Fetch(name, meta.info.version, kind, /*include_content=*/true));
   absl::MutexLock lock(&mu_);
   Slot<T>& slot = map[stored.info.sha256];
   if (std::shared_ptr<const T> live = slot.parsed.lock()) return live;

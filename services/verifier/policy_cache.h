@@ -55,7 +55,7 @@ class PolicyCache {
       ABSL_NO_THREAD_SAFETY_ANALYSIS;  // locks mu_ itself
   // The content for name/version, checking its kind.
   absl::StatusOr<StoredPolicy> Fetch(absl::string_view name, uint32_t version,
-                                     v1::PolicyKind kind);
+                                     v1::PolicyKind kind, bool include_content);
 
   PolicyStore* const store_;
   mutable absl::Mutex mu_;
