@@ -47,6 +47,9 @@ ABSL_FLAG(int, agents, 2000, "Simulated agents");
 ABSL_FLAG(std::string, interval, "2s", "Quote interval");
 ABSL_FLAG(int, seconds, 60, "Measuring window");
 ABSL_FLAG(int, ima_initial, 200, "IMA entries per agent at start");
+ABSL_FLAG(bool, insecure, false,
+          "Plaintext everywhere (to measure the verifier without its per-agent "
+          "TLS contexts)");
 
 namespace candor {
 namespace {
@@ -137,6 +140,11 @@ int Run() {
   auto reg_db = (*pg)->CreateDatabase("registrar");
   auto ver_db = (*pg)->CreateDatabase("verifier");
   if (!reg_db.ok() || !ver_db.ok()) return Die("createdb");
+  const bool insecure = absl::GetFlag(FLAGS_insecure);
+  if (insecure &&
+      !WriteFileAtomically(dir + "/vkey", std::string(64, '7')).ok()) {
+    return Die("vkey");
+  }
   int reg_port = *testing::PickFreePort(), ver_port = *testing::PickFreePort();
   int sim_port = *testing::PickFreePort();
   auto spawn = [&](std::vector<std::string> argv, const std::string& log) {
@@ -149,7 +157,8 @@ int Run() {
       {Runfile("tools/agent_sim/agent_sim"), absl::StrCat("--count=", n),
        absl::StrCat("--listen=127.0.0.1:", sim_port),
        absl::StrCat("--registrar=localhost:", reg_port),
-       "--ca=" + pki::CertPath(pki_dir, "ca"), "--ek_ca_out=" + dir + "/ek-ca",
+       insecure ? "--insecure" : "--ca=" + pki::CertPath(pki_dir, "ca"),
+       "--ek_ca_out=" + dir + "/ek-ca",
        "--policy_out=" + dir + "/policy.json", "--id_prefix=bench",
        absl::StrCat("--ima_initial=", absl::GetFlag(FLAGS_ima_initial)),
        "--ima_growth_per_minute=6", "--log_level=warn"},
@@ -163,18 +172,21 @@ int Run() {
   auto reg = spawn(
       {Runfile("services/registrar/registrar"),
        absl::StrCat("--listen=127.0.0.1:", reg_port),
-       "--tls_cert=" + pki::CertPath(pki_dir, "registrar"),
-       "--tls_key=" + pki::KeyPath(pki_dir, "registrar"),
-       "--tls_ca=" + pki::CertPath(pki_dir, "ca"), "--database=" + *reg_db,
+       insecure ? "--insecure" : "--tls_cert=" + pki::CertPath(pki_dir, "registrar"),
+       insecure ? "--insecure" : "--tls_key=" + pki::KeyPath(pki_dir, "registrar"),
+       insecure ? "--insecure" : "--tls_ca=" + pki::CertPath(pki_dir, "ca"),
+       "--database=" + *reg_db,
        "--ek_ca_dir=" + dir + "/ek-ca", "--accept_simulated",
        "--register_rate=0", "--log_level=warn"},
       "registrar.log");
   auto ver = spawn(
       {Runfile("services/verifier/verifier"),
        absl::StrCat("--listen=127.0.0.1:", ver_port),
-       "--tls_cert=" + pki::CertPath(pki_dir, "verifier"),
-       "--tls_key=" + pki::KeyPath(pki_dir, "verifier"),
-       "--tls_ca=" + pki::CertPath(pki_dir, "ca"), "--database=" + *ver_db,
+       insecure ? "--insecure" : "--tls_cert=" + pki::CertPath(pki_dir, "verifier"),
+       insecure ? "--v_share_key_file=" + dir + "/vkey"
+                : "--tls_key=" + pki::KeyPath(pki_dir, "verifier"),
+       insecure ? "--insecure" : "--tls_ca=" + pki::CertPath(pki_dir, "ca"),
+       "--database=" + *ver_db,
        absl::StrCat("--registrar=localhost:", reg_port),
        "--quote_interval=" + absl::GetFlag(FLAGS_interval),
        "--replica_id=bench", "--log_level=warn"},
@@ -198,7 +210,8 @@ int Run() {
                                       pki::KeyPath(pki_dir, "tenant"));
   if (!tls.ok()) return Die(tls.status().ToString());
   tls->target_name = "localhost";
-  auto channel = rpc::Dial(absl::StrCat("127.0.0.1:", ver_port), &*tls);
+  auto channel = rpc::Dial(absl::StrCat("127.0.0.1:", ver_port),
+                           insecure ? nullptr : &*tls);
   auto stub = v1::VerifierService::NewStub(channel);
   {
     grpc::ClientContext ctx;

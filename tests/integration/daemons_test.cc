@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "cli/tenant/testing/run_tenant.h"
 #include "tests/harness/ports.h"
+#include "tests/harness/postgres.h"
 #include "tests/harness/resources.h"
 #include "tests/harness/subprocess.h"
 #include "tests/harness/swtpm.h"
@@ -67,6 +69,29 @@ struct Case {
   std::string service;
 };
 
+// What a daemon needs besides its listen address and transport security:
+// the verifier keeps its state in PostgreSQL and seals V shares with a key
+// (a file when --insecure gives no TLS key to derive it from).
+absl::StatusOr<std::vector<std::string>> StateArgs(const std::string& name,
+                                                   bool insecure) {
+  if (name != "verifier") return std::vector<std::string>{};
+  auto pg = testing::SharedPostgres();
+  if (!pg.ok()) return pg.status();
+  auto db = (*pg)->CreateDatabase("daemon");
+  if (!db.ok()) return db.status();
+  std::vector<std::string> args = {"--database=" + *db,
+                                   "--registrar=127.0.0.1:1"};
+  if (insecure) {
+    const std::string key = testing::TestTmpRoot() + "/v_share.key";
+    FILE* f = std::fopen(key.c_str(), "w");
+    if (f == nullptr) return absl::InternalError("cannot write " + key);
+    std::fputs(std::string(64, 'a').c_str(), f);
+    std::fclose(f);
+    args.push_back("--v_share_key_file=" + key);
+  }
+  return args;
+}
+
 class DaemonTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DaemonTest, StartsServesHealthAndStopsOnSigterm) {
@@ -76,6 +101,9 @@ TEST_P(DaemonTest, StartsServesHealthAndStopsOnSigterm) {
   testing::SubprocessOptions o;
   o.argv = {Binary(c.name), absl::StrCat("--listen=127.0.0.1:", *port),
             "--insecure"};
+  auto extra = StateArgs(c.name, /*insecure=*/true);
+  CANDOR_REQUIRE_RESOURCE(extra);
+  o.argv.insert(o.argv.end(), extra->begin(), extra->end());
   o.stdout_path = LogPath(c.name);
   auto p = testing::Subprocess::Start(o);
   ASSERT_TRUE(p.ok()) << p.status();
@@ -172,6 +200,9 @@ TEST(MtlsDaemonTest, TenantCertsInitThenHealthOverMtls) {
               "--tls_cert=" + dir + "/" + name + ".crt",
               "--tls_key=" + dir + "/" + name + ".key",
               "--tls_ca=" + dir + "/ca.crt"};
+    auto extra = StateArgs(name, /*insecure=*/false);
+    CANDOR_REQUIRE_RESOURCE(extra);
+    o.argv.insert(o.argv.end(), extra->begin(), extra->end());
     o.stdout_path = LogPath(name);
     auto p = testing::Subprocess::Start(o);
     ASSERT_TRUE(p.ok());
