@@ -8,7 +8,9 @@
 //   bazel run -c opt //tests/e2e:detection_latency_bench -- --rounds=40
 //
 // Prints every latency and p50/p90/p99/max; "minus interval" shows what the
-// verifier adds beyond waiting for the next cycle.
+// verifier adds beyond waiting for the next cycle. Each round tampers right
+// after a passing cycle reached the stream, so the measured latency is close
+// to the worst case (a whole interval of waiting plus the verifier's share).
 #include <stdlib.h>
 
 #include <algorithm>
@@ -68,7 +70,7 @@ int Run() {
   if (!absl::ParseDuration(absl::GetFlag(FLAGS_interval), &interval)) {
     return Die("--interval");
   }
-  std::vector<double> ms;
+  std::vector<double> ms, verifier_ms;
   for (int round = 0; round < absl::GetFlag(FLAGS_rounds); ++round) {
     EventStream s(fleet);
     if (!s.WaitFor(Is(id, v1::EVENT_KIND_ATTESTATION_PASSED),
@@ -85,7 +87,18 @@ int Run() {
     const absl::Time t1 = absl::Now();
     if (!failed.ok()) return Die(failed.status().ToString());
     ms.push_back(absl::ToDoubleMilliseconds(t1 - t0));
-    std::printf("round %d: %.1f ms\n", round, ms.back());
+    // The verifier's own share: the failing cycle (nonce to verdict) and
+    // from the verdict (event time) to the event on this stream (write,
+    // hub, gRPC stream); same machine, same clock.
+    const double cycle_ms =
+        failed->cycle_duration().seconds() * 1e3 +
+        failed->cycle_duration().nanos() / 1e6;
+    const double deliver_ms = absl::ToDoubleMilliseconds(
+        t1 - absl::FromUnixSeconds(failed->time().seconds()) -
+        absl::Nanoseconds(failed->time().nanos()));
+    verifier_ms.push_back(cycle_ms + deliver_ms);
+    std::printf("round %d: %.1f ms (cycle %.1f ms, verdict to stream %.1f ms)\n",
+                round, ms.back(), cycle_ms, deliver_ms);
     if (make_policy("update").exit_code != 0) return Die("policy update");
     r = fleet.Tenant({"agent", "reactivate", id, "--verifier", v});
     if (r.exit_code != 0) return Die(r.output);
@@ -94,10 +107,12 @@ int Run() {
   std::printf(
       "detection latency over %zu rounds (quote interval %.0f ms):\n"
       "  p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms\n"
-      "  p99 minus interval: %.1f ms (goal <= 20 ms)\n",
+      "  p99 minus interval: %.1f ms (goal <= 20 ms)\n"
+      "  verifier share (cycle + verdict to stream): p50 %.1f ms  p99 %.1f ms\n",
       ms.size(), iv, Percentile(ms, 0.5), Percentile(ms, 0.9),
       Percentile(ms, 0.99), *std::max_element(ms.begin(), ms.end()),
-      Percentile(ms, 0.99) - iv);
+      Percentile(ms, 0.99) - iv, Percentile(verifier_ms, 0.5),
+      Percentile(verifier_ms, 0.99));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "services/verifier/attestor/grpc_agent_connector.h"
 
 #include <grpcpp/grpcpp.h>
+#include <openssl/crypto.h>
 
 #include <chrono>
 #include <utility>
@@ -124,10 +125,10 @@ GrpcAgentConnector::GrpcAgentConnector(
 absl::StatusOr<std::shared_ptr<AgentConnection>> GrpcAgentConnector::Connect(
     const std::string& agent_id, const std::string& address,
     const std::string& tls_certificate) {
+  grpc::ChannelArguments args = rpc::ClientChannelArguments();
   if (!client_.has_value()) {
     // Plaintext (--insecure): no SNI, so say who is meant in :authority
     // (one process may serve many agents on one port, e.g. tools/agent_sim).
-    grpc::ChannelArguments args = rpc::ClientChannelArguments();
     args.SetString(GRPC_ARG_DEFAULT_AUTHORITY, agent_id);
     return std::make_shared<GrpcAgentConnection>(
         grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
@@ -138,13 +139,16 @@ absl::StatusOr<std::shared_ptr<AgentConnection>> GrpcAgentConnector::Connect(
                         crypto::ParseCertificate(tls_certificate),
                         _ << "agent " << agent_id << " TLS certificate");
   ABSL_ASSIGN_OR_RETURN(std::string pem, crypto::CertificateToPem(cert.get()));
-  rpc::TlsClientConfig tls;
-  tls.root_pem = std::move(pem);
-  tls.cert_pem = client_->cert_pem;
-  tls.key_pem = client_->key_pem.Clone();
-  tls.target_name = agent_id;
-  return std::make_shared<GrpcAgentConnection>(rpc::Dial(address, &tls),
-                                               agent_id);
+  // Trust exactly the agent's registered certificate, as the agent id.
+  grpc::SslCredentialsOptions opts;
+  opts.pem_root_certs = std::move(pem);
+  opts.pem_cert_chain = client_->cert_pem;
+  opts.pem_private_key = std::string(client_->key_pem.view());
+  args.SetSslTargetNameOverride(agent_id);
+  auto channel =
+      grpc::CreateCustomChannel(address, grpc::SslCredentials(opts), args);
+  OPENSSL_cleanse(opts.pem_private_key.data(), opts.pem_private_key.size());
+  return std::make_shared<GrpcAgentConnection>(std::move(channel), agent_id);
 }
 
 }  // namespace candor::verifier
