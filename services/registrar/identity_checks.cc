@@ -1,6 +1,5 @@
 #include "services/registrar/identity_checks.h"
 
-#include <arpa/inet.h>
 #include <openssl/core_names.h>
 #include <openssl/x509v3.h>
 
@@ -15,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "lib/rpc/host_port.h"
 #include "lib/crypto/keys.h"
 #include "lib/crypto/ossl_ptr.h"
 #include "lib/crypto/x509.h"
@@ -32,31 +32,6 @@ bool StrongHash(TPMI_ALG_HASH h) {
 std::string Quote(absl::string_view s) {
   if (s.size() > 80) s = s.substr(0, 80);
   return absl::StrCat("\"", absl::CEscape(s), "\"");
-}
-
-bool IsDnsName(absl::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  for (absl::string_view label : absl::StrSplit(host, '.')) {
-    if (label.empty() || label.size() > 63 || label.front() == '-' ||
-        label.back() == '-') {
-      return false;
-    }
-    for (char c : label) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-bool AllDigitsAndDots(absl::string_view s) {
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '.') {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -159,44 +134,9 @@ absl::Status CheckAkPublic(const TPMT_PUBLIC& ak) {
 }
 
 absl::Status CheckAddress(absl::string_view address) {
-  auto bad = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "address ", Quote(address), " is not \"host:port\": ", why));
-  };
-  const size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos) return bad("no port");
-  absl::string_view host = address.substr(0, colon);
-  absl::string_view port_text = address.substr(colon + 1);
-  int port = 0;
-  if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(),
-                   [](char c) { return c >= '0' && c <= '9'; }) ||
-      !absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535) {
-    return bad("the port must be a number from 1 to 65535");
-  }
-  if (host.empty()) return bad("the host is empty");
-  if (absl::StartsWith(host, "[")) {
-    if (!absl::EndsWith(host, "]")) return bad("unclosed IPv6 bracket");
-    std::string inner(host.substr(1, host.size() - 2));
-    unsigned char buf[16];
-    if (inet_pton(AF_INET6, inner.c_str(), buf) != 1) {
-      return bad("the bracketed host is not an IPv6 address");
-    }
-    return absl::OkStatus();
-  }
-  if (host.find(':') != absl::string_view::npos) {
-    return bad("an IPv6 address must be in brackets");
-  }
-  if (AllDigitsAndDots(host)) {
-    std::string h(host);
-    unsigned char buf[4];
-    if (inet_pton(AF_INET, h.c_str(), buf) != 1) {
-      return bad("the host is not a valid IPv4 address");
-    }
-    return absl::OkStatus();
-  }
-  if (!IsDnsName(host)) return bad("the host is not a valid DNS name");
-  return absl::OkStatus();
+  absl::Status s = rpc::CheckHostPort(address);
+  if (s.ok()) return s;
+  return absl::InvalidArgumentError(absl::StrCat("address ", s.message()));
 }
 
 absl::Status CheckTransportKey(absl::string_view spki_der) {

@@ -1,6 +1,5 @@
 #include "services/verifier/admin/agent_validation.h"
 
-#include <arpa/inet.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -16,6 +15,7 @@
 #include "lib/convert/pcr_convert.h"
 #include "lib/identity/agent_id.h"
 #include "lib/policy/pcr/pcr_policy.h"
+#include "lib/rpc/host_port.h"
 #include "lib/tpm/pcr_values.h"
 
 namespace candor::verifier {
@@ -41,20 +41,6 @@ size_t CodePoints(absl::string_view s) {
   });
 }
 
-bool IsDnsLabelChar(char c) { return absl::ascii_isalnum(c) || c == '-'; }
-
-bool IsDnsName(absl::string_view host) {
-  if (host.size() > 253) return false;
-  for (absl::string_view label : absl::StrSplit(host, '.')) {
-    if (label.empty() || label.size() > 63 || label.front() == '-' ||
-        label.back() == '-' ||
-        !std::all_of(label.begin(), label.end(), IsDnsLabelChar)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 bool IsUpdatablePath(absl::string_view path) {
@@ -69,45 +55,8 @@ absl::Status CheckAgentId(absl::string_view field, absl::string_view id) {
 }
 
 absl::Status CheckAddress(absl::string_view field, absl::string_view address) {
-  auto bad = [&](absl::string_view why) {
-    return Invalid(
-        field, absl::StrCat(Quoted(address), " is not \"host:port\": ", why));
-  };
-  const size_t colon = address.rfind(':');
-  if (colon == absl::string_view::npos) return bad("no port");
-  absl::string_view host = address.substr(0, colon);
-  absl::string_view port_text = address.substr(colon + 1);
-  int port = 0;
-  if (port_text.empty() || port_text.size() > 5 ||
-      !std::all_of(port_text.begin(), port_text.end(), absl::ascii_isdigit) ||
-      !absl::SimpleAtoi(port_text, &port) || port < 1 || port > 65535) {
-    return bad("the port must be a number from 1 to 65535");
-  }
-  if (host.empty()) return bad("the host is empty");
-  if (absl::StartsWith(host, "[")) {
-    if (host.size() < 2 || !absl::EndsWith(host, "]")) {
-      return bad("unclosed IPv6 bracket");
-    }
-    std::string inner(host.substr(1, host.size() - 2));
-    unsigned char buf[16];
-    if (inet_pton(AF_INET6, inner.c_str(), buf) != 1) {
-      return bad("the bracketed host is not an IPv6 address");
-    }
-    return absl::OkStatus();
-  }
-  if (absl::StrContains(host, ':')) {
-    return bad("an IPv6 address must be in brackets");
-  }
-  if (std::all_of(host.begin(), host.end(),
-                  [](char c) { return absl::ascii_isdigit(c) || c == '.'; })) {
-    std::string h(host);
-    unsigned char buf[4];
-    if (inet_pton(AF_INET, h.c_str(), buf) != 1) {
-      return bad("the host is not a valid IPv4 address");
-    }
-    return absl::OkStatus();
-  }
-  if (!IsDnsName(host)) return bad("the host is not a valid DNS name");
+  absl::Status s = rpc::CheckHostPort(address);
+  if (!s.ok()) return Invalid(field, s.message());
   return absl::OkStatus();
 }
 
