@@ -6,13 +6,24 @@ CANDOR_PIDS=()
 candor_log() { printf '\033[1m== %s\033[0m\n' "$*"; }
 candor_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# A loopback port nothing listens on, from $1 upwards (and $1+1 free too
-# when $2 is "pair").
+# True when no socket uses TCP port $1 (listening, or as the local end of a
+# connection: a port the kernel gave to an outgoing connection cannot be
+# bound either).
+candor_port_unused() {
+  if command -v ss >/dev/null 2>&1; then
+    [[ -z $(ss -Htan "( sport = :$1 )" 2>/dev/null) ]]
+  else
+    ! (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null
+  fi
+}
+
+# A loopback port nothing uses, from $1 upwards (and $1+1 free too when $2 is
+# "pair"). Callers pick bases below 32768, outside Linux's ephemeral range.
 candor_free_port() {
   local p=$1
   while :; do
-    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-      if [[ "${2:-}" != pair ]] || ! (exec 3<>/dev/tcp/127.0.0.1/$((p+1))) 2>/dev/null; then
+    if candor_port_unused "$p"; then
+      if [[ "${2:-}" != pair ]] || candor_port_unused $((p+1)); then
         echo "$p"; return
       fi
     fi
