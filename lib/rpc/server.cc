@@ -22,6 +22,10 @@ absl::StatusOr<std::unique_ptr<RunningServer>> StartServer(
       config.credentials ? config.credentials
                          : grpc::InsecureServerCredentials(),
       &port);
+  // A port already in use is an error, not a port shared with another
+  // daemon (gRPC sets SO_REUSEPORT by default: two agents on one port would
+  // split the verifier's connections between them).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   for (const ServiceEntry& s : config.services) {

@@ -17,13 +17,19 @@ candor_port_unused() {
   fi
 }
 
-# A loopback port nothing uses, from $1 upwards (and $1+1 free too when $2 is
+# A loopback port nothing uses and not handed out before by this script (its
+# server may not listen yet), from $1 upwards (and $1+1 too when $2 is
 # "pair"). Callers pick bases below 32768, outside Linux's ephemeral range.
+# Prints the port and records it in $CANDOR_PORTS_FILE.
+CANDOR_PORTS_FILE=$(mktemp /tmp/candor-ports.XXXXXX)
+candor_port_taken() { grep -qx "$1" "$CANDOR_PORTS_FILE" || ! candor_port_unused "$1"; }
 candor_free_port() {
   local p=$1
   while :; do
-    if candor_port_unused "$p"; then
-      if [[ "${2:-}" != pair ]] || candor_port_unused $((p+1)); then
+    if ! candor_port_taken "$p"; then
+      if [[ "${2:-}" != pair ]] || ! candor_port_taken $((p+1)); then
+        echo "$p" >> "$CANDOR_PORTS_FILE"
+        [[ "${2:-}" == pair ]] && echo $((p+1)) >> "$CANDOR_PORTS_FILE"
         echo "$p"; return
       fi
     fi
@@ -51,6 +57,7 @@ candor_wait_port() {  # port pid what
 
 candor_stop_all() {
   local entry pid name
+  rm -f "$CANDOR_PORTS_FILE"
   for (( i=${#CANDOR_PIDS[@]}-1; i>=0; i-- )); do
     entry=${CANDOR_PIDS[$i]}; pid=${entry%%:*}; name=${entry#*:}
     if kill -0 "$pid" 2>/dev/null; then
