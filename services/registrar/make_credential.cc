@@ -16,7 +16,7 @@
 #include "lib/crypto/secret.h"
 #include "lib/status/status_macros.h"
 #include "lib/tpm/public_key.h"
-#include "services/registrar/kdf.h"
+#include "lib/tpm/kdf.h"
 
 namespace candor::registrar {
 namespace {
@@ -133,7 +133,7 @@ absl::StatusOr<SeedAndSecret> EccSeed(EVP_PKEY* ek_key, const TPMT_PUBLIC& ek) {
       reinterpret_cast<const char*>(ek.unique.ecc.x.buffer),
       ek.unique.ecc.x.size);
   ABSL_ASSIGN_OR_RETURN(SecretBytes seed,
-                        KdfE(ek.nameAlg, z.view(), "IDENTITY", x, ek_x,
+                        tpm::KdfE(ek.nameAlg, z.view(), "IDENTITY", x, ek_x,
                              static_cast<uint32_t>(EVP_MD_get_size(md)) * 8));
   TPMS_ECC_POINT point = {};
   if (field > sizeof(point.x.buffer)) {
@@ -261,17 +261,17 @@ absl::StatusOr<MakeCredentialResult> MakeCredential(
   const uint32_t sym_bits = Symmetric(ek).keyBits.aes;
   ABSL_ASSIGN_OR_RETURN(
       SecretBytes sym_key,
-      KdfA(ek.nameAlg, seed->seed.view(), "STORAGE", ak_name, "", sym_bits));
+      tpm::KdfA(ek.nameAlg, seed->seed.view(), "STORAGE", ak_name, "", sym_bits));
   SecretBytes plaintext(Be16(credential.size()));
   plaintext.append(credential);
   ABSL_ASSIGN_OR_RETURN(std::string enc_identity,
                         AesCfbEncrypt(sym_key.view(), plaintext.view()));
   ABSL_ASSIGN_OR_RETURN(SecretBytes hmac_key,
-                        KdfA(ek.nameAlg, seed->seed.view(), "INTEGRITY", "", "",
+                        tpm::KdfA(ek.nameAlg, seed->seed.view(), "INTEGRITY", "", "",
                              static_cast<uint32_t>(digest * 8)));
   ABSL_ASSIGN_OR_RETURN(
       std::string outer_hmac,
-      Hmac(md, hmac_key.view(), absl::StrCat(enc_identity, ak_name)));
+      tpm::Hmac(md, hmac_key.view(), absl::StrCat(enc_identity, ak_name)));
 
   const std::string id_object =
       absl::StrCat(Be16(outer_hmac.size()), outer_hmac, enc_identity);

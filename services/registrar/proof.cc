@@ -3,13 +3,13 @@
 #include <openssl/evp.h>
 
 #include "lib/crypto/digest.h"
-#include "services/registrar/kdf.h"
+#include "lib/tpm/kdf.h"
 
 namespace candor::registrar {
 
 absl::StatusOr<std::string> ComputeProof(absl::string_view credential,
                                          absl::string_view agent_id) {
-  return Hmac(EVP_sha384(), credential, agent_id);
+  return tpm::Hmac(EVP_sha384(), credential, agent_id);
 }
 
 std::string ProofDigest(absl::string_view proof) {

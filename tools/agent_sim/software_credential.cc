@@ -12,6 +12,7 @@
 #include "lib/crypto/ossl_error.h"
 #include "lib/crypto/ossl_ptr.h"
 #include "lib/status/status_macros.h"
+#include "lib/tpm/kdf.h"
 #include "lib/tpm/public_key.h"
 
 namespace candor::agent_sim {
@@ -21,48 +22,8 @@ using crypto::OsslPtr;
 using crypto::SecretBytes;
 using crypto::SslError;
 
-std::string Be32(uint32_t v) {
-  const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
-                     static_cast<char>(v >> 8), static_cast<char>(v)};
-  return std::string(b, 4);
-}
-
-std::string Terminated(absl::string_view label) {
-  std::string out(label);
-  if (out.empty() || out.back() != '\0') out.push_back('\0');
-  return out;
-}
-
 absl::string_view Bytes(const uint8_t* p, size_t n) {
   return absl::string_view(reinterpret_cast<const char*>(p), n);
-}
-
-absl::Status CheckBits(absl::string_view kdf, uint32_t bits) {
-  if (bits == 0 || bits > 65536 || bits % 8 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        kdf, ": ", bits, " bits is not a multiple of 8 in 8..65536"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> HmacParts(
-    const EVP_MD* md, absl::string_view key,
-    std::initializer_list<absl::string_view> parts) {
-  std::string data;
-  for (absl::string_view p : parts) data.append(p.data(), p.size());
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  static const unsigned char kNoKey = 0;
-  const unsigned char* k =
-      key.empty() ? &kNoKey
-                  : reinterpret_cast<const unsigned char*>(key.data());
-  if (HMAC(md, k, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           out, &len) == nullptr) {
-    return SslError(absl::StatusCode::kInternal, "HMAC");
-  }
-  OPENSSL_cleanse(data.data(), data.size());
-  return std::string(reinterpret_cast<char*>(out), len);
 }
 
 absl::StatusOr<absl::string_view> Tpm2bContents(absl::string_view b,
@@ -105,7 +66,7 @@ absl::StatusOr<SecretBytes> EccSeed(EVP_PKEY* ek, const TPMT_PUBLIC& ek_pub,
     return SslError(absl::StatusCode::kInternal, "ECDH derive");
   }
   ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(ek_pub.nameAlg));
-  return KdfE(ek_pub.nameAlg, z.view(), "IDENTITY",
+  return tpm::KdfE(ek_pub.nameAlg, z.view(), "IDENTITY",
               Bytes(point.x.buffer, point.x.size),
               Bytes(ek_pub.unique.ecc.x.buffer, ek_pub.unique.ecc.x.size),
               static_cast<uint32_t>(EVP_MD_get_size(md)) * 8);
@@ -138,50 +99,6 @@ absl::StatusOr<SecretBytes> RsaSeed(EVP_PKEY* ek, const EVP_MD* md,
 
 }  // namespace
 
-absl::StatusOr<SecretBytes> KdfA(TPMI_ALG_HASH hash, absl::string_view key,
-                                 absl::string_view label,
-                                 absl::string_view context_u,
-                                 absl::string_view context_v, uint32_t bits) {
-  ABSL_RETURN_IF_ERROR(CheckBits("KDFa", bits));
-  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(hash), _ << "KDFa");
-  const std::string l = Terminated(label);
-  const std::string size = Be32(bits);
-  SecretBytes out;
-  for (uint32_t i = 1; out.size() * 8 < bits; ++i) {
-    const std::string counter = Be32(i);
-    ABSL_ASSIGN_OR_RETURN(
-        std::string block,
-        HmacParts(md, key, {counter, l, context_u, context_v, size}));
-    out.append(block);
-    OPENSSL_cleanse(block.data(), block.size());
-  }
-  out.resize(bits / 8);
-  return out;
-}
-
-absl::StatusOr<SecretBytes> KdfE(TPMI_ALG_HASH hash, absl::string_view z,
-                                 absl::string_view label,
-                                 absl::string_view party_u,
-                                 absl::string_view party_v, uint32_t bits) {
-  ABSL_RETURN_IF_ERROR(CheckBits("KDFe", bits));
-  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(hash), _ << "KDFe");
-  const std::string l = Terminated(label);
-  SecretBytes out;
-  for (uint32_t i = 1; out.size() * 8 < bits; ++i) {
-    std::string data = absl::StrCat(Be32(i), z, l, party_u, party_v);
-    unsigned char block[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    const bool ok =
-        EVP_Digest(data.data(), data.size(), block, &len, md, nullptr) == 1;
-    OPENSSL_cleanse(data.data(), data.size());
-    if (!ok) return SslError(absl::StatusCode::kInternal, "KDFe digest");
-    out.append(absl::string_view(reinterpret_cast<char*>(block), len));
-    OPENSSL_cleanse(block, sizeof(block));
-  }
-  out.resize(bits / 8);
-  return out;
-}
-
 absl::StatusOr<SecretBytes> ActivateCredential(
     EVP_PKEY* ek_private, const TPMT_PUBLIC& ek, absl::string_view ak_name,
     absl::string_view credential_blob, absl::string_view encrypted_secret) {
@@ -210,10 +127,10 @@ absl::StatusOr<SecretBytes> ActivateCredential(
   absl::string_view outer = id_object.substr(2, hmac_len);
   absl::string_view enc = id_object.substr(2 + hmac_len);
   ABSL_ASSIGN_OR_RETURN(SecretBytes hmac_key,
-                        KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
+                        tpm::KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
                              static_cast<uint32_t>(digest * 8)));
   ABSL_ASSIGN_OR_RETURN(std::string expect,
-                        HmacParts(md, hmac_key.view(), {enc, ak_name}));
+                        tpm::Hmac(md, hmac_key.view(), absl::StrCat(enc, ak_name)));
   if (!crypto::ConstantTimeEquals(expect, outer)) {
     return absl::PermissionDeniedError(
         "ActivateCredential: integrity check failed (another EK or AK name)");
@@ -230,7 +147,7 @@ absl::StatusOr<SecretBytes> ActivateCredential(
   }
   ABSL_ASSIGN_OR_RETURN(
       SecretBytes sym_key,
-      KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
+      tpm::KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
   const unsigned char iv[16] = {0};
   OsslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   SecretBytes plain(enc.size() + 16);

@@ -35,16 +35,6 @@
 
 namespace candor::agent_sim {
 
-// KDFa / KDFe (TPM 2.0 Part 1 §11.4.10). `bits` 1..65536, a multiple of 8
-// here (the simulator never needs others). INVALID_ARGUMENT otherwise or
-// for an unknown hash; INTERNAL when OpenSSL fails.
-absl::StatusOr<crypto::SecretBytes> KdfA(
-    TPMI_ALG_HASH hash, absl::string_view key, absl::string_view label,
-    absl::string_view context_u, absl::string_view context_v, uint32_t bits);
-absl::StatusOr<crypto::SecretBytes> KdfE(
-    TPMI_ALG_HASH hash, absl::string_view z, absl::string_view label,
-    absl::string_view party_u, absl::string_view party_v, uint32_t bits);
-
 // Recovers the credential from the registrar's challenge
 // (RegisterResponse.credential_blob and .encrypted_secret, both with their
 // TPM2B sizes) with the EK's private key `ek_private` (public area `ek`) for

@@ -13,7 +13,7 @@
 #include "lib/crypto/secret.h"
 #include "lib/status/status_macros.h"
 #include "lib/tpm/public_key.h"
-#include "services/registrar/kdf.h"
+#include "lib/tpm/kdf.h"
 
 namespace candor::registrar::testing {
 namespace {
@@ -80,7 +80,7 @@ absl::StatusOr<SecretBytes> EccSeed(EVP_PKEY* ek, const TPMT_PUBLIC& ek_pub,
     return SslError(absl::StatusCode::kInternal, "ECDH derive");
   }
   ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(ek_pub.nameAlg));
-  return KdfE(
+  return tpm::KdfE(
       ek_pub.nameAlg, z.view(), "IDENTITY",
       absl::string_view(reinterpret_cast<char*>(point.x.buffer), point.x.size),
       absl::string_view(
@@ -116,10 +116,10 @@ absl::StatusOr<std::string> SoftwareActivateCredential(
   absl::string_view enc = id_object.substr(2 + hmac_len);
 
   ABSL_ASSIGN_OR_RETURN(SecretBytes hmac_key,
-                        KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
+                        tpm::KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
                              static_cast<uint32_t>(digest * 8)));
   ABSL_ASSIGN_OR_RETURN(std::string expect,
-                        Hmac(md, hmac_key.view(), absl::StrCat(enc, ak_name)));
+                        tpm::Hmac(md, hmac_key.view(), absl::StrCat(enc, ak_name)));
   if (!crypto::ConstantTimeEquals(expect, outer)) {
     return absl::PermissionDeniedError("integrity check failed");
   }
@@ -128,7 +128,7 @@ absl::StatusOr<std::string> SoftwareActivateCredential(
                                        : ek.parameters.eccDetail.symmetric;
   ABSL_ASSIGN_OR_RETURN(
       SecretBytes sym_key,
-      KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
+      tpm::KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
   const EVP_CIPHER* cipher = sym.keyBits.aes == 128   ? EVP_aes_128_cfb128()
                              : sym.keyBits.aes == 192 ? EVP_aes_192_cfb128()
                                                       : EVP_aes_256_cfb128();

@@ -1,4 +1,4 @@
-#include "services/registrar/kdf.h"
+#include "lib/tpm/kdf.h"
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -12,7 +12,7 @@
 #include "lib/status/status_macros.h"
 #include "lib/tpm/public_key.h"
 
-namespace candor::registrar {
+namespace candor::tpm {
 namespace {
 
 using crypto::OsslPtr;
@@ -166,4 +166,4 @@ absl::StatusOr<SecretBytes> KdfE(TPMI_ALG_HASH hash, absl::string_view z,
   return stream;
 }
 
-}  // namespace candor::registrar
+}  // namespace candor::tpm

@@ -1,7 +1,8 @@
-// File: services/registrar/kdf.h
+// File: lib/tpm/kdf.h
 //
 // The TPM 2.0 key derivation functions (TPM 2.0 Library Part 1, §11.4.10),
-// as the registrar's software TPM2_MakeCredential needs them:
+// as software TPM2_MakeCredential / TPM2_ActivateCredential need them
+// (the registrar, the agent simulator):
 //
 //   KDFa (§11.4.10.2, SP 800-108 counter mode with HMAC):
 //     K(i) = HMAC_hash(key, be32(i) || label || 00 || contextU || contextV ||
@@ -18,8 +19,8 @@
 // SHA-256, SHA-384 or SHA-512. Errors: INVALID_ARGUMENT for another hash or
 // for bits outside 1..65536; INTERNAL when OpenSSL fails. Pure and
 // thread-safe.
-#ifndef CANDOR_SERVICES_REGISTRAR_KDF_H_
-#define CANDOR_SERVICES_REGISTRAR_KDF_H_
+#ifndef CANDOR_LIB_TPM_KDF_H_
+#define CANDOR_LIB_TPM_KDF_H_
 
 #include <openssl/evp.h>
 #include <tss2/tss2_tpm2_types.h>
@@ -31,7 +32,7 @@
 #include "absl/strings/string_view.h"
 #include "lib/crypto/secret.h"
 
-namespace candor::registrar {
+namespace candor::tpm {
 
 absl::StatusOr<crypto::SecretBytes> KdfA(
     TPMI_ALG_HASH hash, absl::string_view key, absl::string_view label,
@@ -48,6 +49,6 @@ absl::StatusOr<crypto::SecretBytes> KdfE(TPMI_ALG_HASH hash,
 absl::StatusOr<std::string> Hmac(const EVP_MD* md, absl::string_view key,
                                  absl::string_view data);
 
-}  // namespace candor::registrar
+}  // namespace candor::tpm
 
-#endif  // CANDOR_SERVICES_REGISTRAR_KDF_H_
+#endif  // CANDOR_LIB_TPM_KDF_H_

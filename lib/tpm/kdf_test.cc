@@ -3,7 +3,7 @@
 // KdfTestData.h, as shipped in libtpms) and KDFe vectors generated with
 // go-tpm (github.com/chrisfenner/tpm-test-vectors, vectors/kdfe.json); KDFa
 // is also cross-checked against OpenSSL's SP 800-108 KBKDF.
-#include "services/registrar/kdf.h"
+#include "lib/tpm/kdf.h"
 
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace candor::registrar {
+namespace candor::tpm {
 namespace {
 
 std::string Hex(absl::string_view hex) { return absl::HexStringToBytes(hex); }
@@ -152,4 +152,4 @@ TEST(HmacTest, Rfc4231Case2Sha384) {
 }
 
 }  // namespace
-}  // namespace candor::registrar
+}  // namespace candor::tpm
