@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/tpm/public_key.h"
-#include "services/registrar/testing/software_activate.h"
+#include "lib/tpm/software_credential.h"
 #include "services/registrar/testing/tpm_keys.h"
 
 namespace candor::registrar {
@@ -25,7 +25,7 @@ using testing::EkKind;
 using ::testing::HasSubstr;
 using testing::MakeAk;
 using testing::MakeEk;
-using testing::SoftwareActivateCredential;
+using tpm::SoftwareActivateCredential;
 using testing::SoftwareKey;
 
 const std::string kCredential = "0123456789abcdef0123456789abcdef";
@@ -83,7 +83,7 @@ TEST_P(RoundTripTest, SoftwareActivationRecoversTheCredential) {
       SoftwareActivateCredential(ek->key.get(), ek->pub.publicArea, ak->name,
                                  out->credential_blob, out->encrypted_secret);
   ASSERT_TRUE(got.ok()) << got.status();
-  EXPECT_EQ(*got, kCredential);
+  EXPECT_EQ(got->view(), kCredential);
 
   // Another AK name fails the integrity check, as on a TPM.
   auto other = MakeAk(AkKind::kEccP256);

@@ -14,7 +14,7 @@
 #include "lib/pki/pki.h"
 #include "lib/status/status_macros.h"
 #include "tools/agent_sim/sim_quote.h"
-#include "tools/agent_sim/software_credential.h"
+#include "lib/tpm/software_credential.h"
 
 namespace candor::agent_sim {
 namespace {
@@ -85,7 +85,7 @@ absl::StatusOr<crypto::SecretBytes> VirtualAgent::ActivateCredential(
     return absl::FailedPreconditionError(
         absl::StrCat("agent ", id(), " no longer holds its EK private key"));
   }
-  return agent_sim::ActivateCredential(ek_.key.get(), ek_.pub, ak_.name,
+  return tpm::SoftwareActivateCredential(ek_.key.get(), ek_.pub, ak_.name,
                                        credential_blob, encrypted_secret);
 }
 

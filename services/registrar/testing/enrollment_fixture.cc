@@ -7,7 +7,7 @@
 #include "lib/status/status_macros.h"
 #include "services/registrar/identity_checks.h"
 #include "services/registrar/proof.h"
-#include "services/registrar/testing/software_activate.h"
+#include "lib/tpm/software_credential.h"
 
 namespace candor::registrar::testing {
 
@@ -54,11 +54,11 @@ v1::RegisterRequest SoftwareAgent::MakeRegisterRequest() const {
 absl::StatusOr<std::string> SoftwareAgent::Prove(
     const v1::RegisterResponse& challenge) const {
   ABSL_ASSIGN_OR_RETURN(
-      std::string credential,
-      SoftwareActivateCredential(ek.key.get(), ek.pub.publicArea, ak.name,
-                                 challenge.credential_blob(),
-                                 challenge.encrypted_secret()));
-  return ComputeProof(credential, agent_id);
+      crypto::SecretBytes credential,
+      tpm::SoftwareActivateCredential(ek.key.get(), ek.pub.publicArea, ak.name,
+                                      challenge.credential_blob(),
+                                      challenge.encrypted_secret()));
+  return ComputeProof(credential.view(), agent_id);
 }
 
 absl::StatusOr<v1::ActivateRequest> SoftwareAgent::MakeActivateRequest(

@@ -1,7 +1,7 @@
 // The simulator's software ActivateCredential against the registrar's
 // software MakeCredential (each written from the specification on its own):
 // a simulated EK opens the challenge for its AK and only for it.
-#include "tools/agent_sim/software_credential.h"
+#include "lib/tpm/software_credential.h"
 
 #include <string>
 
@@ -21,7 +21,7 @@ TEST(SoftwareCredentialTest, OpensTheRegistrarsChallenge) {
   const std::string credential(32, '\x17');
   auto challenge = registrar::MakeCredential(ek->pub, ak->name, credential);
   ASSERT_TRUE(challenge.ok()) << challenge.status();
-  auto opened = ActivateCredential(ek->key.get(), ek->pub, ak->name,
+  auto opened = tpm::SoftwareActivateCredential(ek->key.get(), ek->pub, ak->name,
                                    challenge->credential_blob,
                                    challenge->encrypted_secret);
   ASSERT_TRUE(opened.ok()) << opened.status();
@@ -37,15 +37,15 @@ TEST(SoftwareCredentialTest, RefusesAnotherAkOrEk) {
   auto challenge =
       registrar::MakeCredential(ek->pub, ak->name, std::string(32, 'c'));
   ASSERT_TRUE(challenge.ok()) << challenge.status();
-  auto wrong_ak = ActivateCredential(ek->key.get(), ek->pub, other_ak->name,
+  auto wrong_ak = tpm::SoftwareActivateCredential(ek->key.get(), ek->pub, other_ak->name,
                                      challenge->credential_blob,
                                      challenge->encrypted_secret);
   EXPECT_EQ(wrong_ak.status().code(), absl::StatusCode::kPermissionDenied);
-  auto wrong_ek = ActivateCredential(other_ek->key.get(), other_ek->pub,
+  auto wrong_ek = tpm::SoftwareActivateCredential(other_ek->key.get(), other_ek->pub,
                                      ak->name, challenge->credential_blob,
                                      challenge->encrypted_secret);
   EXPECT_EQ(wrong_ek.status().code(), absl::StatusCode::kPermissionDenied);
-  auto truncated = ActivateCredential(ek->key.get(), ek->pub, ak->name,
+  auto truncated = tpm::SoftwareActivateCredential(ek->key.get(), ek->pub, ak->name,
                                       challenge->credential_blob.substr(0, 10),
                                       challenge->encrypted_secret);
   EXPECT_EQ(truncated.status().code(), absl::StatusCode::kInvalidArgument);

@@ -1,4 +1,4 @@
-#include "tools/agent_sim/software_credential.h"
+#include "lib/tpm/software_credential.h"
 
 #include <openssl/core_names.h>
 #include <openssl/hmac.h>
@@ -15,7 +15,7 @@
 #include "lib/tpm/kdf.h"
 #include "lib/tpm/public_key.h"
 
-namespace candor::agent_sim {
+namespace candor::tpm {
 namespace {
 
 using crypto::OsslPtr;
@@ -52,7 +52,7 @@ absl::StatusOr<SecretBytes> EccSeed(EVP_PKEY* ek, const TPMT_PUBLIC& ek_pub,
   }
   TPMT_PUBLIC eph = ek_pub;
   eph.unique.ecc = point;
-  ABSL_ASSIGN_OR_RETURN(OsslPtr<EVP_PKEY> eph_key, tpm::PublicToEvpPkey(eph),
+  ABSL_ASSIGN_OR_RETURN(OsslPtr<EVP_PKEY> eph_key, PublicToEvpPkey(eph),
                         _ << "encrypted_secret");
   OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, ek, nullptr));
   size_t z_len = 0;
@@ -65,8 +65,8 @@ absl::StatusOr<SecretBytes> EccSeed(EVP_PKEY* ek, const TPMT_PUBLIC& ek_pub,
   if (EVP_PKEY_derive(ctx.get(), z.u8data(), &z_len) != 1) {
     return SslError(absl::StatusCode::kInternal, "ECDH derive");
   }
-  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(ek_pub.nameAlg));
-  return tpm::KdfE(ek_pub.nameAlg, z.view(), "IDENTITY",
+  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, TpmHashToEvp(ek_pub.nameAlg));
+  return KdfE(ek_pub.nameAlg, z.view(), "IDENTITY",
               Bytes(point.x.buffer, point.x.size),
               Bytes(ek_pub.unique.ecc.x.buffer, ek_pub.unique.ecc.x.size),
               static_cast<uint32_t>(EVP_MD_get_size(md)) * 8);
@@ -99,14 +99,14 @@ absl::StatusOr<SecretBytes> RsaSeed(EVP_PKEY* ek, const EVP_MD* md,
 
 }  // namespace
 
-absl::StatusOr<SecretBytes> ActivateCredential(
+absl::StatusOr<SecretBytes> SoftwareActivateCredential(
     EVP_PKEY* ek_private, const TPMT_PUBLIC& ek, absl::string_view ak_name,
     absl::string_view credential_blob, absl::string_view encrypted_secret) {
   ABSL_ASSIGN_OR_RETURN(absl::string_view id_object,
                         Tpm2bContents(credential_blob, "credential_blob"));
   ABSL_ASSIGN_OR_RETURN(absl::string_view secret,
                         Tpm2bContents(encrypted_secret, "encrypted_secret"));
-  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, tpm::TpmHashToEvp(ek.nameAlg));
+  ABSL_ASSIGN_OR_RETURN(const EVP_MD* md, TpmHashToEvp(ek.nameAlg));
   const size_t digest = static_cast<size_t>(EVP_MD_get_size(md));
   absl::StatusOr<SecretBytes> seed = ek.type == TPM2_ALG_RSA
                                          ? RsaSeed(ek_private, md, secret)
@@ -127,10 +127,10 @@ absl::StatusOr<SecretBytes> ActivateCredential(
   absl::string_view outer = id_object.substr(2, hmac_len);
   absl::string_view enc = id_object.substr(2 + hmac_len);
   ABSL_ASSIGN_OR_RETURN(SecretBytes hmac_key,
-                        tpm::KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
+                        KdfA(ek.nameAlg, seed->view(), "INTEGRITY", "", "",
                              static_cast<uint32_t>(digest * 8)));
   ABSL_ASSIGN_OR_RETURN(std::string expect,
-                        tpm::Hmac(md, hmac_key.view(), absl::StrCat(enc, ak_name)));
+                        Hmac(md, hmac_key.view(), absl::StrCat(enc, ak_name)));
   if (!crypto::ConstantTimeEquals(expect, outer)) {
     return absl::PermissionDeniedError(
         "ActivateCredential: integrity check failed (another EK or AK name)");
@@ -147,7 +147,7 @@ absl::StatusOr<SecretBytes> ActivateCredential(
   }
   ABSL_ASSIGN_OR_RETURN(
       SecretBytes sym_key,
-      tpm::KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
+      KdfA(ek.nameAlg, seed->view(), "STORAGE", ak_name, "", sym.keyBits.aes));
   const unsigned char iv[16] = {0};
   OsslPtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
   SecretBytes plain(enc.size() + 16);
@@ -167,4 +167,4 @@ absl::StatusOr<SecretBytes> ActivateCredential(
   return SecretBytes(credential);
 }
 
-}  // namespace candor::agent_sim
+}  // namespace candor::tpm
