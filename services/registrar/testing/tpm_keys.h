@@ -3,7 +3,7 @@
 // Software stand-ins for TPM keys: an OpenSSL key pair plus a TPM2B_PUBLIC
 // for it shaped like the TPM's (EK templates L-1 / L-2 and swtpm's P-384 EK;
 // restricted signing AKs), its marshalled bytes and Name. With the private
-// key, SoftwareActivateCredential (software_activate.h) plays the TPM's part
+// key, tpm::SoftwareActivateCredential (lib/tpm/software_credential.h) plays the TPM's part
 // of TPM2_ActivateCredential. Also the other pieces of an AgentIdentity:
 // a transport key (RSA-2048 SPKI) and a self-signed TLS certificate with a
 // SAN dNSName. Nothing here is secret. Thread-safe.
