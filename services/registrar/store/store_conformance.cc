@@ -1,4 +1,5 @@
 #include "services/registrar/store/store_conformance.h"
+#include "tests/harness/resources.h"
 
 #include <string>
 #include <thread>
@@ -88,15 +89,8 @@ std::vector<std::string> Ids(const std::vector<Registration>& rows) {
 
 void RegistrarStoreConformance::SetUp() {
   absl::StatusOr<std::unique_ptr<RegistrarStore>> store = GetParam()();
-  if (!store.ok()) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr &&
-        (std::string(ci) == "true" || std::string(ci) == "1")) {
-      GTEST_FAIL() << "store unavailable under CI=true: " << store.status();
-    }
-    GTEST_SKIP() << "store unavailable (fails under CI=true): "
-                 << store.status();
-  }
+  // Fails under CI=true, skips otherwise (tests/harness/resources.h).
+  CANDOR_REQUIRE_RESOURCE(store);
   store_ = std::move(*store);
 }
 

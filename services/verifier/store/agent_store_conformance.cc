@@ -2,8 +2,8 @@
 // references). Part 2 (leases, cycles, events) is in
 // agent_store_conformance_loop.cc.
 #include "services/verifier/store/agent_store_conformance.h"
+#include "tests/harness/resources.h"
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -69,14 +69,8 @@ NewEvent SampleEvent(const std::string& agent_id, v1::EventKind kind,
 
 void AgentStoreConformance::SetUp() {
   absl::StatusOr<AgentStoreUnderTest> sut = GetParam()();
-  if (!sut.ok()) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr &&
-        (std::string(ci) == "true" || std::string(ci) == "1")) {
-      GTEST_FAIL() << "store unavailable under CI=true: " << sut.status();
-    }
-    GTEST_SKIP() << "store unavailable (fails under CI=true): " << sut.status();
-  }
+  // Fails under CI=true, skips otherwise (tests/harness/resources.h).
+  CANDOR_REQUIRE_RESOURCE(sut);
   sut_ = std::move(*sut);
   store_ = sut_.store.get();
 }

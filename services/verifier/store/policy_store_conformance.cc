@@ -1,6 +1,6 @@
 #include "services/verifier/store/policy_store_conformance.h"
+#include "tests/harness/resources.h"
 
-#include <cstdlib>
 #include <set>
 #include <string>
 #include <thread>
@@ -34,14 +34,8 @@ std::vector<std::string> Names(const PolicyPage& page) {
 
 void PolicyStoreConformance::SetUp() {
   absl::StatusOr<PolicyStoreUnderTest> sut = GetParam()();
-  if (!sut.ok()) {
-    const char* ci = std::getenv("CI");
-    if (ci != nullptr &&
-        (std::string(ci) == "true" || std::string(ci) == "1")) {
-      GTEST_FAIL() << "store unavailable under CI=true: " << sut.status();
-    }
-    GTEST_SKIP() << "store unavailable (fails under CI=true): " << sut.status();
-  }
+  // Fails under CI=true, skips otherwise (tests/harness/resources.h).
+  CANDOR_REQUIRE_RESOURCE(sut);
   sut_ = std::move(*sut);
   store_ = sut_.store.get();
 }
